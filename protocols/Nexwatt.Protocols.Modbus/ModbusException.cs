@@ -34,6 +34,7 @@ public sealed class ModbusRemoteException : ModbusException
 public sealed class ModbusProtocolException : ModbusException
 {
     public ModbusProtocolException(string message) : base(message) { }
+    public ModbusProtocolException(string message, Exception? innerException) : base(message, innerException) { }
     public override bool IsTransient => true;
 }
 
