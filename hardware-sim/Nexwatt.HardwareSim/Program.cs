@@ -1,1 +1,3 @@
-return 0;
+using Nexwatt.HardwareSim.Cli;
+
+return await HardwareSimCommand.InvokeAsync(args, Console.Out, Console.Error, Console.In).ConfigureAwait(false);

@@ -1,0 +1,78 @@
+using System.Net.Sockets;
+using Nexwatt.HardwareSim.Simulation;
+using Nexwatt.HardwareSim.Site;
+using Nexwatt.HardwareSim.Status;
+using Nexwatt.Protocols.SunSpec;
+
+namespace Nexwatt.HardwareSim.Hosting;
+
+/// <summary>
+/// Runs a plan: builds the devices, binds every listener, prints the READY lines, then shows status until
+/// cancelled (SIGINT/SIGTERM) and shuts the listeners down.
+/// </summary>
+internal sealed class SimulatorHost(SimulationPlan plan, SunSpecModelCatalog catalog, TimeProvider time, TextWriter output, TextWriter error)
+{
+    /// <summary>Exit code when a listener cannot bind (port taken, address not local).</summary>
+    public const int ListenFailed = 3;
+
+    /// <summary>Starts everything; null when a listener failed to bind (already reported).</summary>
+    public async Task<RunningSimulation?> StartAsync()
+    {
+        var simulation = new SiteSimulation(plan, catalog, time, ex => error.WriteLine($"ERROR simulation tick failed: {ex}"));
+        var listeners = new List<RunningListener>();
+        foreach (var listener in plan.Listeners)
+        {
+            try
+            {
+                listeners.Add(RunningListener.Start(listener, name => simulation.Find(name)!, time));
+            }
+            catch (SocketException ex)
+            {
+                await error.WriteLineAsync($"ERROR cannot listen on {listener.Endpoint} for {string.Join(", ", listener.Devices.Select(d => d.Name))}: {ex.Message}").ConfigureAwait(false);
+                foreach (var started in listeners) await started.DisposeAsync().ConfigureAwait(false);
+                simulation.Dispose();
+                return null;
+            }
+        }
+        simulation.Start(SiteSimulation.DefaultTickPeriod);
+        return new RunningSimulation(simulation, listeners);
+    }
+
+    public async Task<int> RunAsync(bool liveTable, TextReader? commands, CancellationToken cancellationToken)
+    {
+        var running = await StartAsync().ConfigureAwait(false);
+        if (running is null) return ListenFailed;
+        await using (running.ConfigureAwait(false))
+        {
+            foreach (var listener in running.Listeners)
+                foreach (var (unit, device) in listener.Devices)
+                    await output.WriteLineAsync(ReadyLine.For(device, unit, listener.Endpoint, device.BaseAddress)).ConfigureAwait(false);
+            await output.WriteLineAsync(ReadyLine.AllReady).ConfigureAwait(false);
+            await output.FlushAsync(cancellationToken).ConfigureAwait(false);
+
+            var status = new StatusSource(running.Simulation, running.Listeners, plan.Site.TimeZone);
+            var console = new ConsoleCommands(running.Simulation, output);
+            // Standard input may never end (a terminal) and a blocked read cannot always be cancelled: do not await it.
+            if (commands is not null) _ = Task.Run(() => console.RunAsync(commands, cancellationToken), CancellationToken.None);
+            if (liveTable) await LiveStatusTable.RunAsync(status, time, cancellationToken).ConfigureAwait(false);
+            else await PlainStatusReporter.RunAsync(status, output, time, cancellationToken).ConfigureAwait(false);
+            await output.WriteLineAsync("STOPPING").ConfigureAwait(false);
+            await output.FlushAsync(CancellationToken.None).ConfigureAwait(false);
+        }
+        return 0;
+    }
+}
+
+/// <summary>A started simulation with its listeners; disposing stops the listeners and the ticks.</summary>
+internal sealed class RunningSimulation(SiteSimulation simulation, IReadOnlyList<RunningListener> listeners) : IAsyncDisposable
+{
+    public SiteSimulation Simulation { get; } = simulation;
+
+    public IReadOnlyList<RunningListener> Listeners { get; } = listeners;
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var listener in Listeners) await listener.DisposeAsync().ConfigureAwait(false);
+        Simulation.Dispose();
+    }
+}

@@ -1,0 +1,28 @@
+using Nexwatt.HardwareSim.Devices;
+using Nexwatt.Protocols.Modbus;
+using Nexwatt.Protocols.Modbus.Server;
+
+namespace Nexwatt.HardwareSim.Modbus;
+
+/// <summary>
+/// The data behind one TCP listener: each unit id maps to one simulated device. SunSpec lives in holding
+/// registers only; coils, discrete inputs and input registers answer "illegal function" as real inverters do.
+/// </summary>
+internal sealed class ListenerDataModel(IReadOnlyDictionary<byte, SimulatedDevice> devices) : IModbusDataModel
+{
+    public bool HasUnit(byte unitId) => devices.ContainsKey(unitId);
+
+    public ModbusExceptionCode? ReadRegisters(byte unitId, ModbusTable table, ushort address, Span<ushort> destination)
+    {
+        if (!devices.TryGetValue(unitId, out var device)) return ModbusExceptionCode.GatewayTargetDeviceFailedToRespond;
+        if (table != ModbusTable.HoldingRegisters) return ModbusExceptionCode.IllegalFunction;
+        return device.Read(address, destination);
+    }
+
+    public ModbusExceptionCode? WriteRegisters(byte unitId, ushort address, ReadOnlySpan<ushort> values)
+        => devices.TryGetValue(unitId, out var device) ? device.Write(address, values) : ModbusExceptionCode.GatewayTargetDeviceFailedToRespond;
+
+    public ModbusExceptionCode? ReadBits(byte unitId, ModbusTable table, ushort address, Span<bool> destination) => ModbusExceptionCode.IllegalFunction;
+
+    public ModbusExceptionCode? WriteCoils(byte unitId, ushort address, ReadOnlySpan<bool> values) => ModbusExceptionCode.IllegalFunction;
+}
