@@ -1,0 +1,27 @@
+using Nexwatt.Testing;
+
+namespace Nexwatt.EdgeAgent.Tests.Integration;
+
+/// <summary>Runs the built agent binary as a separate process, the way a technician or systemd does.</summary>
+internal static class AgentProcess
+{
+    public static PeerProcess Start(IEnumerable<string> arguments, IDictionary<string, string>? environment = null)
+        => PeerProcess.StartDotnetTool("Nexwatt.EdgeAgent", "nexwatt-agent", arguments, environment);
+
+    /// <summary>Runs a command to completion and returns its exit code and everything it printed.</summary>
+    public static async Task<(int ExitCode, string Output)> RunAsync(params string[] arguments)
+    {
+        await using var process = Start(arguments);
+        var code = await process.WaitForExitAsync(TimeSpan.FromSeconds(60));
+        return (code, process.Log);
+    }
+
+    /// <summary>The JSON document a command printed, without the progress lines it wrote to stderr.</summary>
+    public static string JsonPart(string output)
+    {
+        var start = output.IndexOfAny(['{', '[']);
+        var end = Math.Max(output.LastIndexOf('}'), output.LastIndexOf(']'));
+        if (start < 0 || end < start) throw new Xunit.Sdk.XunitException($"No JSON in the output:\n{output}");
+        return output[start..(end + 1)];
+    }
+}

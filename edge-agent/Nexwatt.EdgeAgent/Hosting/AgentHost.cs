@@ -1,0 +1,73 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Nexwatt.EdgeAgent.Configuration;
+using Nexwatt.EdgeAgent.Polling;
+using Nexwatt.EdgeAgent.Readings;
+using Nexwatt.Protocols.SunSpec;
+
+namespace Nexwatt.EdgeAgent.Hosting;
+
+/// <summary>Builds the agent's Generic Host: configuration sources, validated options, pollers and the reading sink.</summary>
+public static class AgentHost
+{
+    /// <summary>The site-wide configuration file an installer edits; optional.</summary>
+    public const string EtcConfigPath = "/etc/nexwatt/agent.json";
+
+    /// <summary>Environment variables with this prefix override any file, e.g. NEXWATT_Agent__SiteId.</summary>
+    public const string EnvironmentPrefix = "NEXWATT_";
+
+    /// <summary>
+    /// Configuration, lowest precedence first: appsettings.json beside the binary, /etc/nexwatt/agent.json
+    /// (or NEXWATT_CONFIG), an explicit --config file, then NEXWATT_ environment variables.
+    /// </summary>
+    public static void AddAgentConfiguration(IConfigurationBuilder configuration, string? explicitConfigFile)
+    {
+        configuration.SetBasePath(AppContext.BaseDirectory);
+        configuration.AddJsonFile("appsettings.json", optional: true, reloadOnChange: false);
+        var etc = Environment.GetEnvironmentVariable("NEXWATT_CONFIG") is { Length: > 0 } configured ? configured : EtcConfigPath;
+        configuration.AddJsonFile(etc, optional: true, reloadOnChange: false);
+        if (explicitConfigFile is not null)
+        {
+            if (!File.Exists(explicitConfigFile))
+                throw new FileNotFoundException($"Configuration file '{explicitConfigFile}' does not exist.", explicitConfigFile);
+            configuration.AddJsonFile(Path.GetFullPath(explicitConfigFile), optional: false, reloadOnChange: false);
+        }
+        configuration.AddEnvironmentVariables(EnvironmentPrefix);
+    }
+
+    public static IHost Build(string? explicitConfigFile, Action<IServiceCollection>? overrides = null)
+    {
+        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings { ContentRootPath = AppContext.BaseDirectory });
+        AddAgentConfiguration(builder.Configuration, explicitConfigFile);
+
+        builder.Logging.AddConfiguration(builder.Configuration.GetSection("Logging"));
+        if (Environment.GetEnvironmentVariable("JOURNAL_STREAM") is { Length: > 0 })
+            builder.Logging.AddSystemdConsole(o => o.IncludeScopes = false);
+        else
+            builder.Logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; o.UseUtcTimestamp = true; });
+
+        builder.Services.AddAgentServices(builder.Configuration);
+        overrides?.Invoke(builder.Services);
+        return builder.Build();
+    }
+
+    public static IServiceCollection AddAgentServices(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<AgentOptions>().Bind(configuration.GetSection(AgentOptions.SectionName)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<AgentOptions>, AgentOptionsValidator>();
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton(sp =>
+        {
+            var folder = sp.GetRequiredService<IOptions<AgentOptions>>().Value.SunSpecModelsFolder;
+            var catalog = SunSpecModelCatalog.LoadBuiltIn();
+            return string.IsNullOrEmpty(folder) ? catalog : catalog.LoadFolder(folder);
+        });
+        services.AddSingleton<DeviceHealthBoard>();
+        services.AddSingleton<IReadingSink, LogReadingSink>();
+        services.AddHostedService<PollingService>();
+        return services;
+    }
+}

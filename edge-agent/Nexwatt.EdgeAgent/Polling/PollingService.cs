@@ -1,0 +1,47 @@
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Nexwatt.EdgeAgent.Configuration;
+using Nexwatt.EdgeAgent.Discovery;
+using Nexwatt.EdgeAgent.Readings;
+using Nexwatt.Protocols.SunSpec;
+
+namespace Nexwatt.EdgeAgent.Polling;
+
+/// <summary>Starts one poller per device (listed, or found by discovery) and runs them side by side until shutdown.</summary>
+internal sealed class PollingService(
+    IOptions<AgentOptions> options,
+    SunSpecModelCatalog catalog,
+    IReadingSink sink,
+    DeviceHealthBoard health,
+    TimeProvider time,
+    ILoggerFactory loggers) : BackgroundService
+{
+    private readonly ILogger _logger = loggers.CreateLogger<PollingService>();
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var agent = options.Value;
+        await using var links = new DeviceLinks(time, loggers);
+        var devices = new List<DeviceOptions>(agent.Devices);
+        if (agent.Discovery.Enabled)
+        {
+            var scanner = new NetworkScanner(catalog, time, loggers.CreateLogger<NetworkScanner>());
+            var found = await scanner.ScanAsync(agent.Discovery, progress: null, stoppingToken).ConfigureAwait(false);
+            foreach (var device in found)
+                if (!devices.Any(d => d.Host == device.Host && d.Port == device.Port && d.UnitId == device.UnitId))
+                    devices.Add(new DeviceOptions { Host = device.Host, Port = device.Port, UnitId = device.UnitId, SunSpecBaseAddress = device.BaseAddress });
+        }
+
+        Log.AgentStarted(_logger, typeof(PollingService).Assembly.GetName().Version?.ToString(3) ?? "?", agent.SiteId, devices.Count);
+        if (devices.Count == 0)
+        {
+            Log.NothingToPoll(_logger);
+            return;
+        }
+
+        var pollers = devices.Select(device => new DevicePoller(agent.SiteId, device, device.PollInterval ?? agent.DefaultPollInterval,
+            links.For(device), catalog, sink, health, time, loggers.CreateLogger($"Nexwatt.EdgeAgent.Device.{device.EffectiveId}")));
+        await Task.WhenAll(pollers.Select(p => Task.Run(() => p.RunAsync(stoppingToken), CancellationToken.None))).ConfigureAwait(false);
+    }
+}
