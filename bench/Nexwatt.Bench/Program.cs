@@ -1,1 +1,44 @@
-return 0;
+using Nexwatt.Bench;
+using Nexwatt.Bench.Harness;
+using Nexwatt.Bench.Modbus;
+using Nexwatt.Bench.Scan;
+
+// Exit codes: 0 every target met, 1 the bench could not run, 2 bad command line, 3 it ran and a target was missed.
+BenchArguments arguments;
+try
+{
+    arguments = BenchArguments.Parse(args);
+}
+catch (FormatException ex)
+{
+    if (ex.Message.Length > 0) Console.Error.WriteLine($"error: {ex.Message}");
+    Console.Error.WriteLine(BenchArguments.Usage);
+    return ex.Message.Length > 0 ? 2 : 0;
+}
+
+using var cancellation = new CancellationTokenSource();
+Console.CancelKeyPress += (_, e) =>
+{
+    e.Cancel = true;
+    cancellation.Cancel();
+};
+
+try
+{
+    var met = true;
+    if (arguments.Command is "modbus" or "all")
+        met &= await ModbusBenchmark.RunAsync(arguments, cancellation.Token);
+    if (arguments.Command is "scan" or "all")
+        met &= await ScanBenchmark.RunAsync(arguments, cancellation.Token);
+    return met ? 0 : 3;
+}
+catch (BenchException ex)
+{
+    Console.Error.WriteLine($"error: {ex.Message}");
+    return 1;
+}
+catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
+{
+    Console.Error.WriteLine("cancelled");
+    return 1;
+}

@@ -1,0 +1,74 @@
+using System.Globalization;
+
+namespace Nexwatt.Bench;
+
+/// <summary>The command line: <c>nexwatt-bench (modbus|scan|all) [options]</c>.</summary>
+internal sealed record BenchArguments
+{
+    public const string Usage = """
+        usage: nexwatt-bench <command> [options]
+
+        commands:
+          modbus   reads/s of 125 holding registers on loopback against a libmodbus server:
+                   libmodbus client, pymodbus client, our client one at a time and pipelined
+          scan     time and request count of a full SunSpec discovery + read of hardware-sim devices
+          all      both
+
+        options:
+          --seconds S      length of one measured round (default 5)
+          --rounds N       measured rounds per contender; the median is reported (default 3 for modbus, 20 for scan)
+          --warmup S       unmeasured warmup before the rounds (default 2)
+          --in-flight K    requests in flight on one connection for the pipelined run (default 8)
+          --sim PATH       hardware-sim.dll to run for `scan` (default: the one built beside this tool)
+          --diagnostics    modbus: also measure a raw .NET socket loop (the floor) and sample what our client allocates
+        """;
+
+    public required string Command { get; init; }
+    public double Seconds { get; init; } = 5;
+    public int Rounds { get; init; } = 3;
+    public int? RoundsOption { get; init; }
+    public double WarmupSeconds { get; init; } = 2;
+    public int InFlight { get; init; } = 8;
+    public string? SimulatorPath { get; init; }
+    public bool Diagnostics { get; init; }
+
+    /// <summary>Parses the arguments; throws <see cref="FormatException"/> with a message for the user.</summary>
+    public static BenchArguments Parse(string[] args)
+    {
+        if (args.Length == 0 || args[0] is "-h" or "--help" or "help") throw new FormatException("");
+        var command = args[0];
+        if (command is not ("modbus" or "scan" or "all")) throw new FormatException($"unknown command '{command}'");
+        var result = new BenchArguments { Command = command };
+        for (var i = 1; i < args.Length; i++)
+        {
+            if (args[i] == "--diagnostics")
+            {
+                result = result with { Diagnostics = true };
+                continue;
+            }
+            var (key, value) = args[i].Split('=', 2) is [var k, var v] ? (k, v) : (args[i], i + 1 < args.Length ? args[++i] : null);
+            if (value is null) throw new FormatException($"option {key} needs a value");
+            result = key switch
+            {
+                "--seconds" => result with { Seconds = Positive(key, ParseDouble(key, value)) },
+                "--rounds" => result with { RoundsOption = (int)Positive(key, ParseInt(key, value)) },
+                "--warmup" => result with { WarmupSeconds = ParseDouble(key, value) is >= 0 and var w ? w : throw new FormatException("--warmup must be >= 0") },
+                "--in-flight" => result with { InFlight = (int)Positive(key, ParseInt(key, value)) },
+                "--sim" => result with { SimulatorPath = value },
+                _ => throw new FormatException($"unknown option '{key}'"),
+            };
+        }
+        return result with { Rounds = result.RoundsOption ?? 3 };
+    }
+
+    /// <summary>Rounds for the scan, which is short, so more of them by default.</summary>
+    public int ScanRounds => RoundsOption ?? 20;
+
+    private static double ParseDouble(string key, string value) =>
+        double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var d) ? d : throw new FormatException($"{key}: '{value}' is not a number");
+
+    private static int ParseInt(string key, string value) =>
+        int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) ? n : throw new FormatException($"{key}: '{value}' is not an integer");
+
+    private static double Positive(string key, double value) => value > 0 ? value : throw new FormatException($"{key} must be > 0");
+}
