@@ -45,6 +45,9 @@ internal static partial class Log
     [LoggerMessage(2203, LogLevel.Warning, "No device to poll: none configured and discovery found none")]
     public static partial void NothingToPoll(ILogger logger);
 
+    [LoggerMessage(2205, LogLevel.Warning, "Could not tell systemd {State}")]
+    public static partial void SystemdNotifyFailed(ILogger logger, string state, Exception exception);
+
     [LoggerMessage(2204, LogLevel.Information, "Nexwatt edge agent {Version} started for site {SiteId} with {Devices} device(s)")]
     public static partial void AgentStarted(ILogger logger, string version, string siteId, int devices);
 }

@@ -85,6 +85,27 @@ public class AgentRunTests
         finally { File.Delete(config); }
     }
 
+    [Fact]
+    public async Task With_no_device_listed_the_agent_polls_what_discovery_finds()
+    {
+        await using var site = await SimulatedSite.StartAsync("--battery", "127.0.0.1:0");
+        var battery = site.Single("battery");
+        var config = WriteConfig(new
+        {
+            SiteId = "site-1",
+            DefaultPollInterval = "00:00:00.500",
+            Discovery = new { Enabled = true, Ranges = new[] { "127.0.0.1" }, Ports = new[] { battery.Port, TechnicianCommandTests.ClosedPort() }, UnitIds = new[] { 1, 2 } },
+        });
+        try
+        {
+            await using var agent = AgentProcess.Start(["run", "--config", config]);
+            await agent.WaitForLineAsync(l => l.Contains($"Discovery: found SunSpec device at 127.0.0.1:{battery.Port} unit 1"), TimeSpan.FromSeconds(60));
+            await agent.WaitForLineAsync(l => l.Contains("Discovery finished: 1 device(s) found"), TimeSpan.FromSeconds(30));
+            await agent.WaitForLineAsync(l => System.Text.RegularExpressions.Regex.IsMatch(l, $@"127\.0\.0\.1:{battery.Port}/1: \d+ readings .*SoC="), TimeSpan.FromSeconds(30));
+        }
+        finally { File.Delete(config); }
+    }
+
     private enum DeviceState { Unhealthy, Recovered }
 
     private static DeviceState GhostState(string log) =>

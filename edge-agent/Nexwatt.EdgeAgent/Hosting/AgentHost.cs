@@ -68,6 +68,7 @@ public static class AgentHost
         services.AddSingleton<DeviceHealthBoard>();
         services.AddSingleton<IReadingSink, LogReadingSink>();
         services.AddHostedService<PollingService>();
+        services.AddSingleton<IHostedService>(sp => new SystemdNotifier(sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<SystemdNotifier>>()));
         return services;
     }
 }
