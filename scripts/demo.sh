@@ -40,6 +40,7 @@ read -r bat_host bat_port <<<"$(endpoint battery)"
 export NEXWATT_CONFIG=/dev/null/none  # ignore any /etc/nexwatt/agent.json of this machine
 export NEXWATT_Agent__SiteId=demo-site
 export NEXWATT_Agent__DefaultPollInterval=00:00:02
+export NEXWATT_Agent__Buffer__Path=$work/buffer.db  # a throwaway buffer for the demo
 export NEXWATT_Agent__Devices__0__Id=inverter NEXWATT_Agent__Devices__0__Host=$inv_host NEXWATT_Agent__Devices__0__Port=$inv_port
 export NEXWATT_Agent__Devices__1__Id=battery NEXWATT_Agent__Devices__1__Host=$bat_host NEXWATT_Agent__Devices__1__Port=$bat_port
 echo "Edge agent polling the simulated site every 2 s (Ctrl-C to stop):"

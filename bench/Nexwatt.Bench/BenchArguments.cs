@@ -2,7 +2,7 @@ using System.Globalization;
 
 namespace Nexwatt.Bench;
 
-/// <summary>The command line: <c>nexwatt-bench (modbus|scan|all) [options]</c>.</summary>
+/// <summary>The command line: <c>nexwatt-bench (modbus|scan|buffer|all) [options]</c>.</summary>
 internal sealed record BenchArguments
 {
     public const string Usage = """
@@ -12,7 +12,11 @@ internal sealed record BenchArguments
           modbus   reads/s of 125 holding registers on loopback against a libmodbus server:
                    libmodbus client, pymodbus client, our client one at a time and pipelined
           scan     time and request count of a full SunSpec discovery + read of hardware-sim devices
-          all      both
+          buffer   the edge agent's durable buffer: append and drain rate, file size and bytes written per
+                   reading, resident memory with N readings buffered
+          mqtt     QoS 1 publish throughput of 100-byte payloads to Mosquitto: our client (window 100),
+                   mosquitto_pub -l and paho-mqtt (inflight 100)
+          all      modbus and scan
 
         options:
           --seconds S      length of one measured round (default 5)
@@ -21,6 +25,8 @@ internal sealed record BenchArguments
           --in-flight K    requests in flight on one connection for the pipelined run (default 8)
           --sim PATH       hardware-sim.dll to run for `scan` (default: the one built beside this tool)
           --diagnostics    modbus: also measure a raw .NET socket loop (the floor) and sample what our client allocates
+          --readings N     buffer: readings to append and drain (default 1000000; the recorded run uses 10000000)
+          --messages N     mqtt: messages per contender per round (default 200000)
         """;
 
     public required string Command { get; init; }
@@ -31,13 +37,15 @@ internal sealed record BenchArguments
     public int InFlight { get; init; } = 8;
     public string? SimulatorPath { get; init; }
     public bool Diagnostics { get; init; }
+    public long Readings { get; init; } = 1_000_000;
+    public int Messages { get; init; } = 200_000;
 
     /// <summary>Parses the arguments; throws <see cref="FormatException"/> with a message for the user.</summary>
     public static BenchArguments Parse(string[] args)
     {
         if (args.Length == 0 || args[0] is "-h" or "--help" or "help") throw new FormatException("");
         var command = args[0];
-        if (command is not ("modbus" or "scan" or "all")) throw new FormatException($"unknown command '{command}'");
+        if (command is not ("modbus" or "scan" or "buffer" or "mqtt" or "all")) throw new FormatException($"unknown command '{command}'");
         var result = new BenchArguments { Command = command };
         for (var i = 1; i < args.Length; i++)
         {
@@ -55,6 +63,10 @@ internal sealed record BenchArguments
                 "--warmup" => result with { WarmupSeconds = ParseDouble(key, value) is >= 0 and var w ? w : throw new FormatException("--warmup must be >= 0") },
                 "--in-flight" => result with { InFlight = (int)Positive(key, ParseInt(key, value)) },
                 "--sim" => result with { SimulatorPath = value },
+                "--readings" => result with { Readings = long.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) && n >= 1000
+                    ? n : throw new FormatException("--readings must be an integer >= 1000") },
+                "--messages" => result with { Messages = int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var m) && m >= 1000
+                    ? m : throw new FormatException("--messages must be an integer >= 1000") },
                 _ => throw new FormatException($"unknown option '{key}'"),
             };
         }

@@ -1,6 +1,8 @@
 using Nexwatt.Bench;
+using Nexwatt.Bench.Buffer;
 using Nexwatt.Bench.Harness;
 using Nexwatt.Bench.Modbus;
+using Nexwatt.Bench.Mqtt;
 using Nexwatt.Bench.Scan;
 
 // Exit codes: 0 every target met, 1 the bench could not run, 2 bad command line, 3 it ran and a target was missed.
@@ -30,6 +32,10 @@ try
         met &= await ModbusBenchmark.RunAsync(arguments, cancellation.Token);
     if (arguments.Command is "scan" or "all")
         met &= await ScanBenchmark.RunAsync(arguments, cancellation.Token);
+    if (arguments.Command is "buffer")
+        met &= await BufferBenchmark.RunAsync(arguments, cancellation.Token);
+    if (arguments.Command is "mqtt")
+        met &= await MqttBenchmark.RunAsync(arguments, cancellation.Token);
     return met ? 0 : 3;
 }
 catch (BenchException ex)

@@ -6,7 +6,13 @@ namespace Nexwatt.EdgeAgent.Tests.Integration;
 internal static class AgentProcess
 {
     public static PeerProcess Start(IEnumerable<string> arguments, IDictionary<string, string>? environment = null)
-        => PeerProcess.StartDotnetTool("Nexwatt.EdgeAgent", "nexwatt-agent", arguments, environment);
+    {
+        // Each agent gets its own durable buffer unless the test names one: agents started side by side would
+        // otherwise share (and lock) the same file under ~/.local/state.
+        var env = new Dictionary<string, string>(environment ?? new Dictionary<string, string>());
+        env.TryAdd("NEXWATT_Agent__Buffer__Path", Path.Combine(Path.GetTempPath(), "nexwatt-agent-tests", Guid.NewGuid().ToString("N"), "buffer.db"));
+        return PeerProcess.StartDotnetTool("Nexwatt.EdgeAgent", "nexwatt-agent", arguments, env);
+    }
 
     /// <summary>Runs a command to completion and returns its exit code and everything it printed.</summary>
     public static async Task<(int ExitCode, string Output)> RunAsync(params string[] arguments)

@@ -17,8 +17,14 @@ public sealed class AgentOptions
     /// <summary>Extra official SunSpec model JSON files (model_*.json) loaded on top of the built-in definitions.</summary>
     public string? SunSpecModelsFolder { get; set; }
 
+    /// <summary>How readings leave the site (MQTT today).</summary>
+    public Uplink.UplinkOptions Uplink { get; set; } = new();
+
     /// <summary>Poll interval of devices that do not set their own.</summary>
     public TimeSpan DefaultPollInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>The durable reading buffer (section "Agent:Buffer").</summary>
+    public Buffer.BufferOptions Buffer { get; set; } = new();
 }
 
 /// <summary>One device reached over Modbus TCP.</summary>

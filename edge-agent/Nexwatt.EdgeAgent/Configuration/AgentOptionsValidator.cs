@@ -66,8 +66,11 @@ public sealed class AgentOptionsValidator : IValidateOptions<AgentOptions>
             problems.Add($"Agent:Discovery:UnitIds holds {unit}, which is out of range (1-255).");
         if (discovery.ProbeTimeout <= TimeSpan.Zero)
             problems.Add("Agent:Discovery:ProbeTimeout must be above zero.");
+        options.Buffer.Validate(problems);
         if (!discovery.Enabled && options.Devices.Count == 0)
             problems.Add("No devices: list them under Agent:Devices or enable Agent:Discovery with address ranges.");
+
+        Uplink.UplinkOptionsChecks.AddProblems(options.Uplink, problems);
 
         return problems.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(problems);
     }

@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Nexwatt.EdgeAgent.Buffer;
 using Nexwatt.EdgeAgent.Configuration;
 using Nexwatt.EdgeAgent.Polling;
 using Nexwatt.EdgeAgent.Readings;
@@ -66,7 +67,17 @@ public static class AgentHost
             return string.IsNullOrEmpty(folder) ? catalog : catalog.LoadFolder(folder);
         });
         services.AddSingleton<DeviceHealthBoard>();
-        services.AddSingleton<IReadingSink, LogReadingSink>();
+        services.AddSingleton(sp => AgentIdentity.ForSite(sp.GetRequiredService<IOptions<AgentOptions>>().Value.SiteId));
+        // The durable buffer: opened at start, closed last (hosted services stop in reverse order of
+        // registration, so it is registered before the uplink and the pollers that use it).
+        services.AddSingleton(sp => ReadingBuffer.Open(sp.GetRequiredService<IOptions<AgentOptions>>().Value.Buffer,
+            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>().CreateLogger("Nexwatt.EdgeAgent.Buffer")));
+        services.AddSingleton<IHostedService>(sp => new BufferLifetime(sp.GetRequiredService<ReadingBuffer>));
+        services.AddHostedService<Uplink.MqttUplinkService>();
+        services.AddSingleton<LogReadingSink>();
+        services.AddSingleton<BufferingReadingSink>();
+        // Buffer first: a poll is durable before it is logged (and, through the buffer, before anything is sent).
+        services.AddSingleton<IReadingSink>(sp => new CompositeReadingSink([sp.GetRequiredService<BufferingReadingSink>(), sp.GetRequiredService<LogReadingSink>()]));
         services.AddHostedService<PollingService>();
         services.AddSingleton<IHostedService>(sp => new SystemdNotifier(sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<SystemdNotifier>>()));
         return services;

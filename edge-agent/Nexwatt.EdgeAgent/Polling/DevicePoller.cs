@@ -126,6 +126,8 @@ internal sealed class DevicePoller
         var common = map.Models.FirstOrDefault(m => m.ModelId == 1 && m.Definition is not null);
         var identity = common is null ? null
             : SunSpecCommonModel.FromBlock(await SunSpecDeviceReader.ReadModelAsync(_client, (byte)_device.UnitId, common, _wordOrder, cancellationToken).ConfigureAwait(false));
+        _health.SetDescription(new DeviceDescription(DeviceId, $"{_device.Host}:{_device.Port}", _device.UnitId, identity?.Manufacturer, identity?.Model,
+            identity?.SerialNumber, map.Models.Select(m => m.ModelId).ToArray()));
         foreach (var unknown in map.Models.Where(m => m.Definition is null))
             Log.UnknownModel(_logger, DeviceId, unknown.ModelId, unknown.Address);
         Log.DeviceDiscovered(_logger, DeviceId, identity?.Manufacturer ?? "?", identity?.Model ?? "?", identity?.SerialNumber ?? "?",

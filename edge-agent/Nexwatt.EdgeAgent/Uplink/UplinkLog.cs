@@ -1,0 +1,37 @@
+using Microsoft.Extensions.Logging;
+
+namespace Nexwatt.EdgeAgent.Uplink;
+
+/// <summary>The uplink's log messages, event ids 2400-2499. Credentials never appear in them.</summary>
+internal static partial class UplinkLog
+{
+    [LoggerMessage(2400, LogLevel.Information, "MQTT uplink to {Endpoint} as {ClientId} (MQTT {Version}, TLS {Tls}), topics under {Prefix}")]
+    public static partial void Starting(ILogger logger, string endpoint, string clientId, string version, bool tls, string prefix);
+
+    [LoggerMessage(2401, LogLevel.Information, "Uplink session started: live readings from sequence {LiveStart}")]
+    public static partial void SessionStarted(ILogger logger, ulong liveStart);
+
+    [LoggerMessage(2402, LogLevel.Warning, "Uplink session ended: {Reason}; readings stay buffered until the next session")]
+    public static partial void SessionEnded(ILogger logger, string reason);
+
+    [LoggerMessage(2403, LogLevel.Information, "Backfill: replaying about {Readings} buffered reading(s) at up to {Rate} per second")]
+    public static partial void BackfillStarted(ILogger logger, ulong readings, int rate);
+
+    [LoggerMessage(2404, LogLevel.Information, "Backfill drained: {Readings} historical reading(s) delivered")]
+    public static partial void BackfillDrained(ILogger logger, long readings);
+
+    [LoggerMessage(2405, LogLevel.Warning, "Announced a gap upstream: sequences {First}-{Last}, {Lost} reading(s) evicted before delivery")]
+    public static partial void GapAnnounced(ILogger logger, ulong first, ulong last, ulong lost);
+
+    [LoggerMessage(2406, LogLevel.Warning, "Setpoint {SetpointId} rejected: {Reason}")]
+    public static partial void SetpointRejected(ILogger logger, string setpointId, string reason);
+
+    [LoggerMessage(2407, LogLevel.Warning, "A message on {Topic} could not be decoded ({Bytes} bytes) and was rejected")]
+    public static partial void UndecodableMessage(ILogger logger, string topic, int bytes);
+
+    [LoggerMessage(2409, LogLevel.Error, "The MQTT broker refuses this site ({Reason}); readings stay buffered; trying again in {RetryIn}")]
+    public static partial void Refused(ILogger logger, string reason, TimeSpan retryIn);
+
+    [LoggerMessage(2408, LogLevel.Error, "The MQTT uplink cannot start: {Reason}")]
+    public static partial void CannotStart(ILogger logger, string reason);
+}

@@ -1,0 +1,42 @@
+namespace Nexwatt.EdgeAgent.Uplink;
+
+/// <summary>Start-time checks of Agent:Uplink, reported with the rest of the configuration's problems.</summary>
+internal static class UplinkOptionsChecks
+{
+    public static void AddProblems(UplinkOptions uplink, List<string> problems)
+    {
+        const string key = "Agent:Uplink";
+        if (uplink.MaxBatchReadings is < 1 or > 100_000)
+            problems.Add($"{key}:MaxBatchReadings {uplink.MaxBatchReadings} is out of range (1-100000).");
+        if (uplink.BackfillReadingsPerSecond < 1)
+            problems.Add($"{key}:BackfillReadingsPerSecond must be at least 1.");
+        if (uplink.StatusInterval < TimeSpan.FromSeconds(1))
+            problems.Add($"{key}:StatusInterval {uplink.StatusInterval} is below one second.");
+
+        var mqtt = uplink.Mqtt;
+        if (!mqtt.Enabled) return;
+        if (string.IsNullOrWhiteSpace(mqtt.Host) || Uri.CheckHostName(mqtt.Host) == UriHostNameType.Unknown)
+            problems.Add($"{key}:Mqtt:Host '{mqtt.Host}' is not a valid host name or IP address.");
+        if (mqtt.Port is < 1 or > 65535)
+            problems.Add($"{key}:Mqtt:Port {mqtt.Port} is out of range (1-65535).");
+        if (mqtt.ProtocolVersion is not ("5.0" or "3.1.1"))
+            problems.Add($"{key}:Mqtt:ProtocolVersion '{mqtt.ProtocolVersion}' must be 5.0 or 3.1.1.");
+        if (mqtt.KeepAlive < TimeSpan.FromSeconds(1) || mqtt.KeepAlive > TimeSpan.FromSeconds(65535))
+            problems.Add($"{key}:Mqtt:KeepAlive {mqtt.KeepAlive} is out of range (1 s to 18 h).");
+        if (string.IsNullOrWhiteSpace(mqtt.TopicPrefix) || mqtt.TopicPrefix.IndexOfAny(['+', '#']) >= 0 || mqtt.TopicPrefix.EndsWith('/'))
+            problems.Add($"{key}:Mqtt:TopicPrefix '{mqtt.TopicPrefix}' must be a plain topic without wildcards or a trailing '/'.");
+        if (!string.IsNullOrEmpty(mqtt.Password) && string.IsNullOrEmpty(mqtt.Username))
+            problems.Add($"{key}:Mqtt:Password is set without Username.");
+        if (!string.IsNullOrEmpty(mqtt.PasswordFile) && !File.Exists(mqtt.PasswordFile))
+            problems.Add($"{key}:Mqtt:PasswordFile '{mqtt.PasswordFile}' does not exist.");
+
+        var tls = mqtt.Tls;
+        foreach (var (name, file) in new[] { ("CaCertificateFile", tls.CaCertificateFile), ("ClientCertificateFile", tls.ClientCertificateFile), ("ClientKeyFile", tls.ClientKeyFile) })
+            if (!string.IsNullOrEmpty(file) && !File.Exists(file))
+                problems.Add($"{key}:Mqtt:Tls:{name} '{file}' does not exist.");
+        if (string.IsNullOrEmpty(tls.ClientCertificateFile) != string.IsNullOrEmpty(tls.ClientKeyFile))
+            problems.Add($"{key}:Mqtt:Tls: ClientCertificateFile and ClientKeyFile go together (mutual TLS needs both).");
+        if (!tls.Enabled && (!string.IsNullOrEmpty(mqtt.Password) || !string.IsNullOrEmpty(mqtt.PasswordFile)))
+            problems.Add($"{key}:Mqtt: a password over a link without TLS would travel in clear text; enable Tls or drop the password.");
+    }
+}

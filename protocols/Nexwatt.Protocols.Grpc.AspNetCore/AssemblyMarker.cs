@@ -1,0 +1,3 @@
+namespace Nexwatt.Protocols.Grpc.AspNetCore;
+
+internal static class AssemblyMarker;
