@@ -14,6 +14,9 @@ internal sealed record BenchArguments
           scan     time and request count of a full SunSpec discovery + read of hardware-sim devices
           buffer   the edge agent's durable buffer: append and drain rate, file size and bytes written per
                    reading, resident memory with N readings buffered
+          collector-store
+                   the collector's storage: bulk insert rate of readings (batches of 2,500 from 12 sites, with
+                   redeliveries) into SQLite and into a throwaway PostgreSQL 15 cluster
           mqtt     QoS 1 publish throughput of 100-byte payloads to Mosquitto: our client (window 100),
                    mosquitto_pub -l and paho-mqtt (inflight 100)
           all      modbus and scan
@@ -25,7 +28,8 @@ internal sealed record BenchArguments
           --in-flight K    requests in flight on one connection for the pipelined run (default 8)
           --sim PATH       hardware-sim.dll to run for `scan` (default: the one built beside this tool)
           --diagnostics    modbus: also measure a raw .NET socket loop (the floor) and sample what our client allocates
-          --readings N     buffer: readings to append and drain (default 1000000; the recorded run uses 10000000)
+          --readings N     buffer: readings to append and drain (default 1000000; the recorded run uses 10000000);
+                           collector-store: unique readings to insert (default 1000000)
           --messages N     mqtt: messages per contender per round (default 200000)
         """;
 
@@ -45,7 +49,7 @@ internal sealed record BenchArguments
     {
         if (args.Length == 0 || args[0] is "-h" or "--help" or "help") throw new FormatException("");
         var command = args[0];
-        if (command is not ("modbus" or "scan" or "buffer" or "mqtt" or "all")) throw new FormatException($"unknown command '{command}'");
+        if (command is not ("modbus" or "scan" or "buffer" or "mqtt" or "collector-store" or "all")) throw new FormatException($"unknown command '{command}'");
         var result = new BenchArguments { Command = command };
         for (var i = 1; i < args.Length; i++)
         {

@@ -1,5 +1,6 @@
 using Nexwatt.Bench;
 using Nexwatt.Bench.Buffer;
+using Nexwatt.Bench.CollectorStore;
 using Nexwatt.Bench.Harness;
 using Nexwatt.Bench.Modbus;
 using Nexwatt.Bench.Mqtt;
@@ -34,6 +35,8 @@ try
         met &= await ScanBenchmark.RunAsync(arguments, cancellation.Token);
     if (arguments.Command is "buffer")
         met &= await BufferBenchmark.RunAsync(arguments, cancellation.Token);
+    if (arguments.Command is "collector-store")
+        met &= await CollectorStoreBenchmark.RunAsync(arguments, cancellation.Token);
     if (arguments.Command is "mqtt")
         met &= await MqttBenchmark.RunAsync(arguments, cancellation.Token);
     return met ? 0 : 3;

@@ -74,6 +74,7 @@ public static class AgentHost
             sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>().CreateLogger("Nexwatt.EdgeAgent.Buffer")));
         services.AddSingleton<IHostedService>(sp => new BufferLifetime(sp.GetRequiredService<ReadingBuffer>));
         services.AddHostedService<Uplink.MqttUplinkService>();
+        services.AddHostedService<Uplink.GrpcUplinkService>();
         services.AddSingleton<LogReadingSink>();
         services.AddSingleton<BufferingReadingSink>();
         // Buffer first: a poll is durable before it is logged (and, through the buffer, before anything is sent).

@@ -32,6 +32,12 @@ internal static partial class UplinkLog
     [LoggerMessage(2409, LogLevel.Error, "The MQTT broker refuses this site ({Reason}); readings stay buffered; trying again in {RetryIn}")]
     public static partial void Refused(ILogger logger, string reason, TimeSpan retryIn);
 
+    [LoggerMessage(2410, LogLevel.Error, "The collector refused sequences {First}-{Last} ({Readings} readings) for good and they are dropped: {Reason}")]
+    public static partial void BatchRejected(ILogger logger, ulong first, ulong last, int readings, string reason);
+
+    [LoggerMessage(2411, LogLevel.Information, "gRPC uplink to {Address} (TLS {Tls}, identity {Identity})")]
+    public static partial void GrpcStarting(ILogger logger, string address, bool tls, string identity);
+
     [LoggerMessage(2408, LogLevel.Error, "The MQTT uplink cannot start: {Reason}")]
     public static partial void CannotStart(ILogger logger, string reason);
 }

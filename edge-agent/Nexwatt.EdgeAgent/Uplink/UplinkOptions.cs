@@ -5,6 +5,9 @@ public sealed class UplinkOptions
 {
     public MqttUplinkOptions Mqtt { get; set; } = new();
 
+    /// <summary>Streaming upload to the collector over gRPC, where no MQTT broker is deployed.</summary>
+    public GrpcUplinkOptions Grpc { get; set; } = new();
+
     /// <summary>Most readings in one telemetry batch (one MQTT message).</summary>
     public int MaxBatchReadings { get; set; } = 1000;
 
@@ -65,4 +68,26 @@ public sealed class MqttUplinkTlsOptions
 
     /// <summary>The name the broker's certificate must carry, when it is not the host name.</summary>
     public string? ServerName { get; set; }
+}
+
+/// <summary>The collector's gRPC endpoint (nexwatt.v1.TelemetryIngest/Upload).</summary>
+public sealed class GrpcUplinkOptions
+{
+    public bool Enabled { get; set; }
+
+    /// <summary>https://collector.example.net:50051, or http://127.0.0.1:50051 for a collector on this host.</summary>
+    public string Address { get; set; } = "";
+
+    /// <summary>This site's token, where TLS ends at a proxy; better given through the environment or TokenFile. Never logged.</summary>
+    public string? SiteToken { get; set; }
+
+    public string? SiteTokenFile { get; set; }
+
+    /// <summary>PEM of the CA that signed the collector's certificate: the only one trusted.</summary>
+    public string? CaCertificateFile { get; set; }
+
+    /// <summary>This site's certificate and key (mutual TLS): the site's identity.</summary>
+    public string? ClientCertificateFile { get; set; }
+
+    public string? ClientKeyFile { get; set; }
 }

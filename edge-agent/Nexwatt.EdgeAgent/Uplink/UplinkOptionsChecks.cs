@@ -13,6 +13,7 @@ internal static class UplinkOptionsChecks
         if (uplink.StatusInterval < TimeSpan.FromSeconds(1))
             problems.Add($"{key}:StatusInterval {uplink.StatusInterval} is below one second.");
 
+        AddGrpcProblems(uplink, problems);
         var mqtt = uplink.Mqtt;
         if (!mqtt.Enabled) return;
         if (string.IsNullOrWhiteSpace(mqtt.Host) || Uri.CheckHostName(mqtt.Host) == UriHostNameType.Unknown)
@@ -38,5 +39,31 @@ internal static class UplinkOptionsChecks
             problems.Add($"{key}:Mqtt:Tls: ClientCertificateFile and ClientKeyFile go together (mutual TLS needs both).");
         if (!tls.Enabled && (!string.IsNullOrEmpty(mqtt.Password) || !string.IsNullOrEmpty(mqtt.PasswordFile)))
             problems.Add($"{key}:Mqtt: a password over a link without TLS would travel in clear text; enable Tls or drop the password.");
+    }
+
+    private static void AddGrpcProblems(UplinkOptions uplink, List<string> problems)
+    {
+        const string key = "Agent:Uplink:Grpc";
+        var grpc = uplink.Grpc;
+        if (!grpc.Enabled) return;
+        if (uplink.Mqtt.Enabled)
+            problems.Add($"{key} and Agent:Uplink:Mqtt are both enabled; one uplink drains the buffer: enable one.");
+        if (!Uri.TryCreate(grpc.Address, UriKind.Absolute, out var address) || address.Scheme is not ("http" or "https"))
+        {
+            problems.Add($"{key}:Address '{grpc.Address}' must be an http:// or https:// address.");
+            return;
+        }
+        // Telemetry leaves the site only over TLS; plain HTTP/2 is for a collector on this very host.
+        if (address.Scheme == "http" && !address.IsLoopback)
+            problems.Add($"{key}:Address '{grpc.Address}' is plain http to another host; use https (TLS on every link that leaves the site).");
+        if (address.Scheme == "https" && string.IsNullOrEmpty(grpc.CaCertificateFile))
+            problems.Add($"{key}:CaCertificateFile is required with https: the collector's CA is pinned.");
+        foreach (var (name, file) in new[] { ("CaCertificateFile", grpc.CaCertificateFile), ("ClientCertificateFile", grpc.ClientCertificateFile), ("ClientKeyFile", grpc.ClientKeyFile), ("SiteTokenFile", grpc.SiteTokenFile) })
+            if (!string.IsNullOrEmpty(file) && !File.Exists(file))
+                problems.Add($"{key}:{name} '{file}' does not exist.");
+        if (string.IsNullOrEmpty(grpc.ClientCertificateFile) != string.IsNullOrEmpty(grpc.ClientKeyFile))
+            problems.Add($"{key}: ClientCertificateFile and ClientKeyFile go together (mutual TLS needs both).");
+        if (string.IsNullOrEmpty(grpc.ClientCertificateFile) && string.IsNullOrEmpty(grpc.SiteToken) && string.IsNullOrEmpty(grpc.SiteTokenFile))
+            problems.Add($"{key}: the site needs an identity: a client certificate (ClientCertificateFile, ClientKeyFile) or a SiteToken / SiteTokenFile.");
     }
 }

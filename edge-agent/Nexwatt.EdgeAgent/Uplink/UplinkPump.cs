@@ -117,8 +117,16 @@ internal sealed class UplinkPump(
         foreach (var chunk in chunks) batch.Readings.AddRange(chunk.Readings);
         batch.FirstSequence = chunks[0].FirstSequence;
         batch.LastSequence = chunks[^1].LastSequence;
-        await transport.SendAsync(batch, cancellationToken).ConfigureAwait(false);
-        // Delivered: only now may the chunks leave the buffer.
+        try
+        {
+            await transport.SendAsync(batch, cancellationToken).ConfigureAwait(false);
+        }
+        catch (BatchRejectedException ex)
+        {
+            // Refused for good: resending it would block the uplink forever. Said loudly, then dropped.
+            UplinkLog.BatchRejected(logger, batch.FirstSequence, batch.LastSequence, batch.Readings.Count, ex.Message);
+        }
+        // Delivered (or refused for good): only now may the chunks leave the buffer.
         await buffer.AcknowledgeAsync(chunks.Select(c => c.Id).ToArray(), cancellationToken).ConfigureAwait(false);
         if (historical) Interlocked.Add(ref _historicalReadingsSent, batch.Readings.Count);
         else Interlocked.Add(ref _liveReadingsSent, batch.Readings.Count);

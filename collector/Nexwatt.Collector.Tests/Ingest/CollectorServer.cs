@@ -1,0 +1,121 @@
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Nexwatt.Collector.Domain;
+using Nexwatt.Collector.Hosting;
+using Nexwatt.Protocols.Grpc;
+using Nexwatt.Protos.V1;
+
+namespace Nexwatt.Collector.Tests.Ingest;
+
+/// <summary>The real collector host, in process, on free loopback ports, with an embedded SQLite store.</summary>
+internal sealed class CollectorServer : IAsyncDisposable
+{
+    public const string AdminToken = "test-admin-token";
+
+    private readonly WebApplication _app;
+    private readonly HttpClient _grpcHttp = new(GrpcHttpHandlers.CreatePlainText()) { Timeout = Timeout.InfiniteTimeSpan };
+
+    private CollectorServer(WebApplication app, int grpcPort, int apiPort, string directory)
+    {
+        _app = app;
+        Directory = directory;
+        Api = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{apiPort}") };
+        Api.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", AdminToken);
+        Grpc = new GrpcClient(_grpcHttp, new Uri($"http://127.0.0.1:{grpcPort}"));
+    }
+
+    public HttpClient Api { get; }
+    public GrpcClient Grpc { get; }
+    public string Directory { get; }
+    public ICollectorStore Store => _app.Services.GetRequiredService<ICollectorStore>();
+
+    public static async Task<CollectorServer> StartAsync(IDictionary<string, string?>? extra = null)
+    {
+        var directory = System.IO.Directory.CreateTempSubdirectory("nexwatt-collector-").FullName;
+        var (grpcPort, apiPort) = (FreePort(), FreePort());
+        var settings = new Dictionary<string, string?>
+        {
+            ["Collector:Port"] = grpcPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Collector:ManagementPort"] = apiPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Collector:Storage:Provider"] = "sqlite",
+            ["Collector:Storage:SqlitePath"] = Path.Combine(directory, "collector.db"),
+            ["Collector:Management:Tokens:0"] = AdminToken,
+            ["Logging:LogLevel:Default"] = "Warning",
+        };
+        foreach (var (key, value) in extra ?? new Dictionary<string, string?>()) settings[key] = value;
+        var app = CollectorHost.Build([], builder => builder.Configuration.AddInMemoryCollection(settings));
+        await app.StartAsync().ConfigureAwait(false);
+        return new CollectorServer(app, grpcPort, apiPort, directory);
+    }
+
+    /// <summary>Registers a site (returning its token) and an asset linked to one of the site's devices.</summary>
+    public async Task<string> RegisterSiteWithAssetAsync(string siteId, string assetId, string deviceId, string type = "solar")
+    {
+        var site = await Api.PostAsJsonAsync("/v1/sites", new { site_id = siteId });
+        site.EnsureSuccessStatusCode();
+        var token = (await site.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("token").GetString()!;
+        var asset = await Api.PostAsJsonAsync("/v1/assets/register", new
+        {
+            asset_id = assetId, type, inverter = "test", capacity_kw = 10, storage_kwh = type == "battery" ? 13.5 : (double?)null,
+            meter_id = "m-1", iso_zone = "PJM", telemetry_interval = 5,
+        });
+        Assert.True(asset.IsSuccessStatusCode, await asset.Content.ReadAsStringAsync());
+        var link = await Api.PostAsJsonAsync($"/v1/assets/{assetId}/link", new { site_id = siteId, device_id = deviceId });
+        Assert.True(link.IsSuccessStatusCode, await link.Content.ReadAsStringAsync());
+        return token;
+    }
+
+    /// <summary>Uploads batches on one duplex call with the given site token and returns the acks.</summary>
+    public async Task<IReadOnlyList<UploadAck>> UploadAsync(string? token, params TelemetryBatch[] batches)
+    {
+        var headers = new GrpcMetadata();
+        if (token is not null) headers.Add("authorization", $"Bearer {token}");
+        await using var call = Grpc.DuplexStreaming(TelemetryUpload, new GrpcCallOptions { Headers = headers, Deadline = DateTimeOffset.UtcNow.AddSeconds(30) });
+        var acks = new List<UploadAck>();
+        var reader = Task.Run(async () => { await foreach (var ack in call.ResponseStream.ReadAllAsync()) acks.Add(ack); });
+        try
+        {
+            foreach (var batch in batches) await call.RequestStream.WriteAsync(batch);
+            await call.RequestStream.CompleteAsync();
+        }
+        catch (GrpcException) { /* the server ended the call: its status comes through the response stream */ }
+        await reader;
+        return acks;
+    }
+
+    public static readonly GrpcMethod<TelemetryBatch, UploadAck> TelemetryUpload =
+        ProtobufGrpc.Method<TelemetryBatch, UploadAck>(CollectorReflection.Descriptor, "nexwatt.v1.TelemetryIngest", "Upload");
+
+    /// <summary>One batch of one reading of active power per sequence, one second apart.</summary>
+    public static TelemetryBatch Batch(string? siteId, string deviceId, ulong firstSequence, int count, double watts, DateTimeOffset start, bool historical = false)
+    {
+        var batch = new TelemetryBatch { SiteId = siteId ?? "", FirstSequence = firstSequence, LastSequence = firstSequence + (ulong)count - 1, Historical = historical };
+        for (var i = 0; i < count; i++)
+            batch.Readings.Add(new Reading
+            {
+                Sequence = firstSequence + (ulong)i, DeviceId = deviceId, ModelId = 103, Point = "W", Value = watts + i, Unit = "W",
+                Quality = Quality.Good, SourceTimeUs = start.AddSeconds(i).ToUnixTimeMilliseconds() * 1000,
+            });
+        return batch;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+        Api.Dispose();
+        _grpcHttp.Dispose();
+        try { System.IO.Directory.Delete(Directory, recursive: true); } catch (IOException) { }
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}

@@ -1,0 +1,108 @@
+using System.Net;
+using System.Security.Cryptography.X509Certificates;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.AspNetCore.Server.Kestrel.Https;
+using Microsoft.Extensions.Options;
+using Nexwatt.Collector.Api;
+using Nexwatt.Collector.Identity;
+using Nexwatt.Collector.Ingest;
+using Nexwatt.Collector.Normalization;
+using Nexwatt.Collector.Registry;
+using Nexwatt.Collector.Storage;
+
+namespace Nexwatt.Collector.Hosting;
+
+/// <summary>Builds the collector: Kestrel listeners, storage, ingest (gRPC and MQTT), identity and the management API.</summary>
+public static class CollectorHost
+{
+    public const string EtcConfigPath = "/etc/nexwatt/collector.json";
+
+    public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
+        builder.Configuration.AddJsonFile(Environment.GetEnvironmentVariable("NEXWATT_COLLECTOR_CONFIG") is { Length: > 0 } c ? c : EtcConfigPath, optional: true, reloadOnChange: false);
+        builder.Configuration.AddEnvironmentVariables("NEXWATT_");
+        configure?.Invoke(builder);
+
+        var services = builder.Services;
+        services.AddOptions<CollectorOptions>().Bind(builder.Configuration.GetSection(CollectorOptions.SectionName)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<CollectorOptions>, CollectorOptionsValidator>();
+        services.AddOptions<ManagementOptions>().Bind(builder.Configuration.GetSection(ManagementOptions.SectionName));
+        services.AddSingleton(TimeProvider.System);
+        services.AddCollectorStorage(builder.Configuration);
+        services.AddNormalization();
+        services.AddAssetRegistry();
+        services.AddSingleton<SiteIdentityResolver>();
+        services.AddSingleton<DirtyIntervals>();
+        services.AddSingleton<IngestPipeline>();
+        services.AddHostedService<IntervalWorker>();
+        services.AddHostedService<MqttIngestService>();
+        services.AddAuthentication(ManagementTokenHandler.SchemeName)
+            .AddScheme<AuthenticationSchemeOptions, ManagementTokenHandler>(ManagementTokenHandler.SchemeName, null);
+        services.AddAuthorizationBuilder().AddPolicy("management", policy => policy.RequireRole("management"));
+
+        var collector = builder.Configuration.GetSection(CollectorOptions.SectionName).Get<CollectorOptions>() ?? new CollectorOptions();
+        builder.WebHost.ConfigureKestrel(kestrel => ConfigureListeners(kestrel, collector));
+
+        var app = builder.Build();
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.MapTelemetryIngest();
+        app.MapGet("/healthz", () => Results.Ok(new { status = "ok" }));
+        app.MapRegistry();
+        app.MapSites();
+        app.MapQueries();
+        return app;
+    }
+
+    private static void ConfigureListeners(KestrelServerOptions kestrel, CollectorOptions options)
+    {
+        if (!IPAddress.TryParse(options.ListenAddress, out var address)) return; // the options validator reports it
+        var tls = options.Tls;
+        X509Certificate2? certificate = null;
+        if (!string.IsNullOrEmpty(tls.CertificateFile) && !string.IsNullOrEmpty(tls.KeyFile) && File.Exists(tls.CertificateFile) && File.Exists(tls.KeyFile))
+            certificate = X509Certificate2.CreateFromPemFile(tls.CertificateFile, tls.KeyFile);
+        X509Certificate2Collection? siteCa = null;
+        if (!string.IsNullOrEmpty(tls.SiteCaFile) && File.Exists(tls.SiteCaFile))
+        {
+            siteCa = new X509Certificate2Collection();
+            siteCa.ImportFromPemFile(tls.SiteCaFile);
+        }
+
+        kestrel.Listen(address, options.Port, listen =>
+        {
+            if (certificate is null)
+            {
+                // Plain HTTP/2 (prior knowledge) on loopback only: the embedded demo, or TLS ending at a local proxy.
+                listen.Protocols = HttpProtocols.Http2;
+                return;
+            }
+            listen.Protocols = HttpProtocols.Http2;
+            listen.UseHttps(https =>
+            {
+                https.ServerCertificate = certificate;
+                if (siteCa is null) return;
+                // A site may prove itself with a certificate from the site CA, or fall back to its token.
+                https.ClientCertificateMode = ClientCertificateMode.AllowCertificate;
+                https.ClientCertificateValidation = (client, _, _) => ChainsTo(client, siteCa);
+            });
+        });
+        kestrel.Listen(address, options.ManagementPort, listen =>
+        {
+            listen.Protocols = HttpProtocols.Http1AndHttp2;
+            if (certificate is not null) listen.UseHttps(certificate);
+        });
+    }
+
+    /// <summary>True when the client certificate chains to one of the site CAs (and only those: no system roots).</summary>
+    internal static bool ChainsTo(X509Certificate2 client, X509Certificate2Collection roots)
+    {
+        using var chain = new X509Chain();
+        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+        chain.ChainPolicy.CustomTrustStore.AddRange(roots);
+        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+        chain.ChainPolicy.ApplicationPolicy.Add(new System.Security.Cryptography.Oid("1.3.6.1.5.5.7.3.2")); // client authentication
+        return chain.Build(client);
+    }
+}

@@ -1,0 +1,63 @@
+namespace Nexwatt.Collector.Hosting;
+
+/// <summary>Configuration section "Collector" (appsettings.json, /etc/nexwatt/collector.json, NEXWATT_ environment variables).</summary>
+public sealed class CollectorOptions
+{
+    public const string SectionName = "Collector";
+
+    /// <summary>
+    /// Where sites and operators connect. Without a certificate the collector serves plain HTTP/2 and only on
+    /// loopback (the embedded demo, or TLS ending at a proxy on the same host); anything else needs TLS.
+    /// </summary>
+    public string ListenAddress { get; set; } = "127.0.0.1";
+
+    /// <summary>gRPC (HTTP/2): telemetry upload and setpoint streams.</summary>
+    public int Port { get; set; } = 50051;
+
+    /// <summary>The management API (registry, queries; JSON over HTTP/1.1 or 2), on the same address.</summary>
+    public int ManagementPort { get; set; } = 50052;
+
+    public CollectorTlsOptions Tls { get; set; } = new();
+
+    public MqttIngestOptions MqttIngest { get; set; } = new();
+}
+
+public sealed class CollectorTlsOptions
+{
+    /// <summary>PEM certificate and key of the collector.</summary>
+    public string? CertificateFile { get; set; }
+
+    public string? KeyFile { get; set; }
+
+    /// <summary>PEM of the CA that issues site certificates; when set, a site may prove itself with a client certificate.</summary>
+    public string? SiteCaFile { get; set; }
+}
+
+/// <summary>Telemetry through the MQTT broker, as a shared subscription so that several collectors split the sites.</summary>
+public sealed class MqttIngestOptions
+{
+    public bool Enabled { get; set; }
+
+    public string Host { get; set; } = "";
+
+    public int? Port { get; set; }
+
+    /// <summary>Collectors with the same group share the load: the broker gives each message to one of them.</summary>
+    public string SharedGroup { get; set; } = "nexwatt-collectors";
+
+    public string TopicPrefix { get; set; } = "nexwatt/v1";
+
+    public string ClientId { get; set; } = $"nexwatt-collector-{Environment.MachineName}";
+
+    public string? Username { get; set; }
+
+    public string? Password { get; set; }
+
+    public bool TlsEnabled { get; set; } = true;
+
+    public string? CaCertificateFile { get; set; }
+
+    public string? ClientCertificateFile { get; set; }
+
+    public string? ClientKeyFile { get; set; }
+}

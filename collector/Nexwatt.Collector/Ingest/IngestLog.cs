@@ -1,0 +1,22 @@
+using Microsoft.Extensions.Logging;
+
+namespace Nexwatt.Collector.Ingest;
+
+/// <summary>Ingest log messages, event ids 5000-5099. No token or certificate detail beyond the site id.</summary>
+internal static partial class IngestLog
+{
+    [LoggerMessage(5000, LogLevel.Debug, "Site {SiteId}: {Received} reading(s), {Stored} new, {Duplicates} duplicate, {Unattributed} from unregistered devices, {Gaps} gap(s), historical {Historical}")]
+    public static partial void BatchIngested(Microsoft.Extensions.Logging.ILogger logger, string siteId, int received, int stored, int duplicates, int unattributed, int gaps, bool historical);
+
+    [LoggerMessage(5001, LogLevel.Warning, "Interval aggregation failed; retrying next tick")]
+    public static partial void AggregationFailed(Microsoft.Extensions.Logging.ILogger logger, Exception exception);
+
+    [LoggerMessage(5002, LogLevel.Warning, "Refused telemetry from {Peer}: {Reason}")]
+    public static partial void Refused(Microsoft.Extensions.Logging.ILogger logger, string peer, string reason);
+
+    [LoggerMessage(5003, LogLevel.Warning, "Site {SiteId} sent a batch naming site '{PayloadSite}'; refused (a site writes only its own data)")]
+    public static partial void ForeignSite(Microsoft.Extensions.Logging.ILogger logger, string siteId, string payloadSite);
+
+    [LoggerMessage(5004, LogLevel.Warning, "Rejected a batch from site {SiteId}: {Reason}")]
+    public static partial void Rejected(Microsoft.Extensions.Logging.ILogger logger, string siteId, string reason);
+}

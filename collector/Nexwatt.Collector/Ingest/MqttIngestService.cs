@@ -1,0 +1,88 @@
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Nexwatt.Collector.Hosting;
+using Nexwatt.Protocols.Mqtt;
+using Nexwatt.Protos.V1;
+
+namespace Nexwatt.Collector.Ingest;
+
+/// <summary>
+/// Telemetry from the broker. The subscription is shared ($share/{group}/...), so the broker hands each batch to one
+/// collector of the group. The site id is the topic's site segment: the broker's ACL (each site's certificate or
+/// user may publish only under its own subtree) is what proves it, so the payload's site id must agree with it.
+/// Known gap: our MQTT client sends PUBACK once a message is in its bounded inbound queue, not after the batch is
+/// stored, so a collector that crashes in between loses what was queued (at most IncomingMessageCapacity batches).
+/// The gRPC uplink acknowledges only after storage. Manual acknowledgement in the client closes this gap.
+/// </summary>
+internal sealed class MqttIngestService(IOptions<CollectorOptions> options, IngestPipeline pipeline, TimeProvider time, ILoggerFactory loggers) : BackgroundService
+{
+    private readonly ILogger _logger = loggers.CreateLogger<MqttIngestService>();
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var ingest = options.Value.MqttIngest;
+        if (!ingest.Enabled) return;
+        var client = new MqttClient(new MqttClientOptions
+        {
+            Host = ingest.Host,
+            Port = ingest.Port ?? (ingest.TlsEnabled ? 8883 : 1883),
+            ClientId = ingest.ClientId,
+            ProtocolVersion = MqttProtocolVersion.V500,
+            CleanStart = false,
+            Username = ingest.Username,
+            Password = ingest.Password,
+            // A small inbound queue bounds what a crash can lose (see the known gap above).
+            IncomingMessageCapacity = 16,
+            Tls = new MqttTlsOptions
+            {
+                Enabled = ingest.TlsEnabled,
+                CaCertificateFile = ingest.CaCertificateFile,
+                ClientCertificateFile = ingest.ClientCertificateFile,
+                ClientKeyFile = ingest.ClientKeyFile,
+            },
+        }, loggers.CreateLogger("Nexwatt.Protocols.Mqtt"), time);
+        await using var _ = client;
+        var filter = $"$share/{ingest.SharedGroup}/{ingest.TopicPrefix}/+/telemetry";
+        await client.SubscribeAsync(filter, MqttQualityOfService.AtLeastOnce, stoppingToken).ConfigureAwait(false);
+        await client.StartAsync(stoppingToken).ConfigureAwait(false);
+        try
+        {
+            await foreach (var message in client.Messages.ReadAllAsync(stoppingToken).ConfigureAwait(false))
+                await IngestAsync(ingest.TopicPrefix, message, stoppingToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested) { }
+    }
+
+    internal async Task IngestAsync(string prefix, MqttApplicationMessage message, CancellationToken cancellationToken)
+    {
+        var siteId = SiteOf(prefix, message.Topic);
+        if (siteId is null)
+        {
+            IngestLog.Refused(_logger, message.Topic, "not a telemetry topic of one site");
+            return;
+        }
+        TelemetryBatch batch;
+        try { batch = TelemetryBatch.Parser.ParseFrom(message.Payload.Span); }
+        catch (Google.Protobuf.InvalidProtocolBufferException ex)
+        {
+            IngestLog.Rejected(_logger, siteId, $"undecodable batch ({message.Payload.Length} bytes): {ex.Message}");
+            return;
+        }
+        if (!string.IsNullOrEmpty(batch.SiteId) && batch.SiteId != siteId)
+        {
+            IngestLog.ForeignSite(_logger, siteId, batch.SiteId);
+            return;
+        }
+        try { await pipeline.IngestAsync(siteId, batch, cancellationToken).ConfigureAwait(false); }
+        catch (InvalidTelemetryException ex) { IngestLog.Rejected(_logger, siteId, ex.Message); }
+    }
+
+    /// <summary>"{prefix}/{site}/telemetry" → site; anything else → null.</summary>
+    internal static string? SiteOf(string prefix, string topic)
+    {
+        if (!topic.StartsWith(prefix + "/", StringComparison.Ordinal) || !topic.EndsWith("/telemetry", StringComparison.Ordinal)) return null;
+        var site = topic[(prefix.Length + 1)..^"/telemetry".Length];
+        return site.Length == 0 || site.Contains('/') ? null : site;
+    }
+}

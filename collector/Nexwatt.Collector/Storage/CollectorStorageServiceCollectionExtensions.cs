@@ -1,0 +1,35 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Nexwatt.Collector.Domain;
+using Nexwatt.Collector.Storage.Postgres;
+using Nexwatt.Collector.Storage.Sqlite;
+
+namespace Nexwatt.Collector.Storage;
+
+public static class CollectorStorageServiceCollectionExtensions
+{
+    /// <summary>
+    /// Registers <see cref="ICollectorStore"/> from "Collector:Storage" (validated at start) and a hosted service
+    /// that creates the schema when the host starts. Register it before the services that ingest.
+    /// </summary>
+    public static IServiceCollection AddCollectorStorage(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<CollectorStorageOptions>().Bind(configuration.GetSection(CollectorStorageOptions.SectionName)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<CollectorStorageOptions>, CollectorStorageOptionsValidator>();
+        services.AddSingleton<ICollectorStore>(provider =>
+        {
+            var options = provider.GetRequiredService<IOptions<CollectorStorageOptions>>().Value;
+            var loggers = provider.GetRequiredService<ILoggerFactory>();
+            return options.EffectiveProvider == CollectorStorageOptions.Postgres
+                ? new PostgresCollectorStore(options.ConnectionString, loggers.CreateLogger<PostgresCollectorStore>())
+                : new SqliteCollectorStore(
+                    options.EffectiveSqlitePath(provider.GetRequiredService<IHostEnvironment>().ContentRootPath),
+                    loggers.CreateLogger<SqliteCollectorStore>());
+        });
+        services.AddHostedService<CollectorStorageInitializer>();
+        return services;
+    }
+}

@@ -1,0 +1,85 @@
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Nexwatt.EdgeAgent.Buffer;
+using Nexwatt.EdgeAgent.Configuration;
+using Nexwatt.Protocols.Grpc;
+using Nexwatt.Protos.V1;
+
+namespace Nexwatt.EdgeAgent.Uplink;
+
+/// <summary>
+/// The gRPC uplink: one long-lived duplex Upload call to the collector, drained by the same pump as MQTT (live first,
+/// rate-limited historical backfill, gaps). A lost call is retried with exponential backoff and jitter.
+/// The site proves itself with its client certificate, or with its token where TLS ends at a proxy.
+/// </summary>
+internal sealed class GrpcUplinkService(
+    IOptions<AgentOptions> agentOptions,
+    AgentIdentity identity,
+    ReadingBuffer buffer,
+    TimeProvider time,
+    ILoggerFactory loggers) : BackgroundService
+{
+    internal static readonly GrpcMethod<TelemetryBatch, UploadAck> Upload =
+        ProtobufGrpc.Method<TelemetryBatch, UploadAck>(CollectorReflection.Descriptor, "nexwatt.v1.TelemetryIngest", "Upload");
+
+    private readonly ILogger _logger = loggers.CreateLogger<GrpcUplinkService>();
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var uplink = agentOptions.Value.Uplink;
+        var options = uplink.Grpc;
+        // One uplink drains the buffer: with a broker configured, MQTT does.
+        if (!options.Enabled || uplink.Mqtt.Enabled) return;
+        var address = new Uri(options.Address);
+        var token = options.SiteTokenFile is { Length: > 0 } file ? (await File.ReadAllTextAsync(file, stoppingToken).ConfigureAwait(false)).Trim() : options.SiteToken;
+        var tls = address.Scheme == Uri.UriSchemeHttps;
+        using var http = new HttpClient(tls
+            ? GrpcHttpHandlers.CreateMutualTls(options.CaCertificateFile!, NullIfEmpty(options.ClientCertificateFile), NullIfEmpty(options.ClientKeyFile))
+            : GrpcHttpHandlers.CreatePlainText())
+        { Timeout = Timeout.InfiniteTimeSpan };
+        var client = new GrpcClient(http, address, new GrpcClientOptions { TimeProvider = time });
+        UplinkLog.GrpcStarting(_logger, address.GetLeftPart(UriPartial.Authority), tls, options.ClientCertificateFile is { Length: > 0 } ? "client certificate" : "site token");
+
+        var pump = new UplinkPump(buffer, identity, uplink, time, _logger);
+        var failures = 0;
+        var jitter = new Random();
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            var headers = new GrpcMetadata();
+            if (!string.IsNullOrEmpty(token)) headers.Add("authorization", $"Bearer {token}");
+            var callOptions = new GrpcCallOptions { Headers = headers };
+            var call = client.DuplexStreaming(Upload, callOptions, stoppingToken);
+            await using var transport = new GrpcBatchTransport(call, stoppingToken);
+            try
+            {
+                UplinkLog.SessionStarted(_logger, buffer.NextSequence);
+                await pump.RunSessionAsync(new ResettingTransport(transport, () => failures = 0), stoppingToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex) when (ex is GrpcException or HttpRequestException or IOException)
+            {
+                UplinkLog.SessionEnded(_logger, ex.Message);
+            }
+            failures++;
+            var delay = TimeSpan.FromSeconds(Math.Min(60, Math.Pow(2, Math.Min(failures, 6) - 1)) * (0.8 + 0.4 * jitter.NextDouble()));
+            try { await Task.Delay(delay, time, stoppingToken).ConfigureAwait(false); }
+            catch (OperationCanceledException) { return; }
+        }
+    }
+
+    private static string? NullIfEmpty(string? value) => string.IsNullOrEmpty(value) ? null : value;
+
+    /// <summary>Resets the backoff once a batch got through: a healthy session that later drops retries at once.</summary>
+    private sealed class ResettingTransport(IBatchTransport inner, Action delivered) : IBatchTransport
+    {
+        public async ValueTask SendAsync(TelemetryBatch batch, CancellationToken cancellationToken)
+        {
+            await inner.SendAsync(batch, cancellationToken).ConfigureAwait(false);
+            delivered();
+        }
+    }
+}

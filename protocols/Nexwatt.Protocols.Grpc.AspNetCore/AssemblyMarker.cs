@@ -1,3 +1,0 @@
-namespace Nexwatt.Protocols.Grpc.AspNetCore;
-
-internal static class AssemblyMarker;
