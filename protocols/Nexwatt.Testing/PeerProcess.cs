@@ -14,6 +14,8 @@ public sealed class PeerProcess : IAsyncDisposable
     private readonly object _gate = new();
     private readonly List<(Func<string, bool> Match, TaskCompletionSource<string> Seen)> _waiters = [];
 
+    private int _disposed;
+
     private PeerProcess(Process process) => _process = process;
 
     public int Id => _process.Id;
@@ -101,13 +103,21 @@ public sealed class PeerProcess : IAsyncDisposable
     /// <summary>Sends SIGKILL to the peer and its children.</summary>
     public void Kill()
     {
+        if (Volatile.Read(ref _disposed) == 1) return;
+        KillTree();
+    }
+
+    private void KillTree()
+    {
         try { if (!_process.HasExited) _process.Kill(entireProcessTree: true); }
         catch (InvalidOperationException) { }
     }
 
     public async ValueTask DisposeAsync()
     {
-        Kill();
+        // Idempotent: a test may stop a peer early (an outage) and still hold it in an await using.
+        if (Interlocked.Exchange(ref _disposed, 1) == 1) return;
+        KillTree();
         try { await _process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(false); }
         catch (TimeoutException) { }
         _process.Dispose();

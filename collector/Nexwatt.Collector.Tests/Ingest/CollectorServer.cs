@@ -19,24 +19,33 @@ internal sealed class CollectorServer : IAsyncDisposable
     private readonly WebApplication _app;
     private readonly HttpClient _grpcHttp = new(GrpcHttpHandlers.CreatePlainText()) { Timeout = Timeout.InfiniteTimeSpan };
 
-    private CollectorServer(WebApplication app, int grpcPort, int apiPort, string directory)
+    private readonly bool _deleteOnDispose;
+
+    private CollectorServer(WebApplication app, int grpcPort, int apiPort, string directory, bool deleteOnDispose)
     {
         _app = app;
+        _deleteOnDispose = deleteOnDispose;
         Directory = directory;
+        GrpcPort = grpcPort;
+        ApiPort = apiPort;
         Api = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{apiPort}") };
         Api.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", AdminToken);
         Grpc = new GrpcClient(_grpcHttp, new Uri($"http://127.0.0.1:{grpcPort}"));
     }
 
+    public int GrpcPort { get; }
+    public int ApiPort { get; }
     public HttpClient Api { get; }
     public GrpcClient Grpc { get; }
     public string Directory { get; }
     public ICollectorStore Store => _app.Services.GetRequiredService<ICollectorStore>();
 
-    public static async Task<CollectorServer> StartAsync(IDictionary<string, string?>? extra = null)
+    /// <summary>Starts a collector; pass the directory and ports of a stopped one to restart it on the same store.</summary>
+    public static async Task<CollectorServer> StartAsync(IDictionary<string, string?>? extra = null, string? directory = null,
+        int? grpc = null, int? api = null, bool deleteOnDispose = true)
     {
-        var directory = System.IO.Directory.CreateTempSubdirectory("nexwatt-collector-").FullName;
-        var (grpcPort, apiPort) = (FreePort(), FreePort());
+        directory ??= System.IO.Directory.CreateTempSubdirectory("nexwatt-collector-").FullName;
+        var (grpcPort, apiPort) = (grpc ?? FreePort(), api ?? FreePort());
         var settings = new Dictionary<string, string?>
         {
             ["Collector:Port"] = grpcPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
@@ -49,7 +58,7 @@ internal sealed class CollectorServer : IAsyncDisposable
         foreach (var (key, value) in extra ?? new Dictionary<string, string?>()) settings[key] = value;
         var app = CollectorHost.Build([], builder => builder.Configuration.AddInMemoryCollection(settings));
         await app.StartAsync().ConfigureAwait(false);
-        return new CollectorServer(app, grpcPort, apiPort, directory);
+        return new CollectorServer(app, grpcPort, apiPort, directory, deleteOnDispose);
     }
 
     /// <summary>Registers a site (returning its token) and an asset linked to one of the site's devices.</summary>
@@ -109,7 +118,8 @@ internal sealed class CollectorServer : IAsyncDisposable
         await _app.DisposeAsync();
         Api.Dispose();
         _grpcHttp.Dispose();
-        try { System.IO.Directory.Delete(Directory, recursive: true); } catch (IOException) { }
+        if (_deleteOnDispose)
+            try { System.IO.Directory.Delete(Directory, recursive: true); } catch (IOException) { }
     }
 
     private static int FreePort()

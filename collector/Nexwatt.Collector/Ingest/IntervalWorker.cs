@@ -49,6 +49,9 @@ internal sealed class IntervalWorker(
             var asset = await store.GetAssetAsync(assetId, cancellationToken).ConfigureAwait(false);
             if (asset is null) continue;
             await RecomputeAsync(asset, measurement, from, to, now, cancellationToken).ConfigureAwait(false);
+            // The aggregator leaves a still-open interval out; keep its tail dirty until it closes, so it is written then.
+            var tail = IntervalGrid.Floor(to, asset.TelemetryInterval);
+            if (tail + asset.TelemetryInterval > now) dirty.Mark(assetId, measurement, tail, to);
         }
     }
 
