@@ -19,6 +19,9 @@ internal sealed record BenchArguments
                    redeliveries) into SQLite and into a throwaway PostgreSQL 15 cluster
           mqtt     QoS 1 publish throughput of 100-byte payloads to Mosquitto: our client (window 100),
                    mosquitto_pub -l and paho-mqtt (inflight 100)
+          collector-ingest
+                   the real collector in process: readings/s over gRPC and MQTT into SQLite and PostgreSQL, with and
+                   without a linked asset; reading-to-stored latency p50/p99 at full speed and at half of it
           all      modbus and scan
 
         options:
@@ -31,6 +34,12 @@ internal sealed record BenchArguments
           --readings N     buffer: readings to append and drain (default 1000000; the recorded run uses 10000000);
                            collector-store: unique readings to insert (default 1000000)
           --messages N     mqtt: messages per contender per round (default 200000)
+          --agents N       collector-ingest: concurrent agents, one site each (default 8)
+          --window K       collector-ingest: batches in flight per agent (default 4)
+          --transport T    collector-ingest: grpc, mqtt or both (default both)
+          --store S        collector-ingest: sqlite, postgres or both (default both)
+                           (collector-ingest also takes --readings, per scenario at full speed, and --seconds, the
+                           length of the paced phase)
         """;
 
     public required string Command { get; init; }
@@ -43,13 +52,17 @@ internal sealed record BenchArguments
     public bool Diagnostics { get; init; }
     public long Readings { get; init; } = 1_000_000;
     public int Messages { get; init; } = 200_000;
+    public int Agents { get; init; } = 8;
+    public int Window { get; init; } = 4;
+    public string IngestTransport { get; init; } = "both";
+    public string IngestStore { get; init; } = "both";
 
     /// <summary>Parses the arguments; throws <see cref="FormatException"/> with a message for the user.</summary>
     public static BenchArguments Parse(string[] args)
     {
         if (args.Length == 0 || args[0] is "-h" or "--help" or "help") throw new FormatException("");
         var command = args[0];
-        if (command is not ("modbus" or "scan" or "buffer" or "mqtt" or "collector-store" or "all")) throw new FormatException($"unknown command '{command}'");
+        if (command is not ("modbus" or "scan" or "buffer" or "mqtt" or "collector-store" or "collector-ingest" or "all")) throw new FormatException($"unknown command '{command}'");
         var result = new BenchArguments { Command = command };
         for (var i = 1; i < args.Length; i++)
         {
@@ -71,6 +84,10 @@ internal sealed record BenchArguments
                     ? n : throw new FormatException("--readings must be an integer >= 1000") },
                 "--messages" => result with { Messages = int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var m) && m >= 1000
                     ? m : throw new FormatException("--messages must be an integer >= 1000") },
+                "--agents" => result with { Agents = (int)Positive(key, ParseInt(key, value)) },
+                "--window" => result with { Window = (int)Positive(key, ParseInt(key, value)) },
+                "--transport" => result with { IngestTransport = value is "grpc" or "mqtt" or "both" ? value : throw new FormatException("--transport must be grpc, mqtt or both") },
+                "--store" => result with { IngestStore = value is "sqlite" or "postgres" or "both" ? value : throw new FormatException("--store must be sqlite, postgres or both") },
                 _ => throw new FormatException($"unknown option '{key}'"),
             };
         }

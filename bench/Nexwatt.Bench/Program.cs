@@ -1,5 +1,6 @@
 using Nexwatt.Bench;
 using Nexwatt.Bench.Buffer;
+using Nexwatt.Bench.CollectorIngest;
 using Nexwatt.Bench.CollectorStore;
 using Nexwatt.Bench.Harness;
 using Nexwatt.Bench.Modbus;
@@ -37,6 +38,8 @@ try
         met &= await BufferBenchmark.RunAsync(arguments, cancellation.Token);
     if (arguments.Command is "collector-store")
         met &= await CollectorStoreBenchmark.RunAsync(arguments, cancellation.Token);
+    if (arguments.Command is "collector-ingest")
+        met &= await CollectorIngestBenchmark.RunAsync(arguments, cancellation.Token);
     if (arguments.Command is "mqtt")
         met &= await MqttBenchmark.RunAsync(arguments, cancellation.Token);
     return met ? 0 : 3;
