@@ -90,7 +90,8 @@ public static class CollectorHost
         });
         kestrel.Listen(address, options.ManagementPort, listen =>
         {
-            listen.Protocols = HttpProtocols.Http1AndHttp2;
+            // HTTP/2 needs TLS's protocol negotiation here; in clear (loopback only) the API speaks HTTP/1.1.
+            listen.Protocols = certificate is null ? HttpProtocols.Http1 : HttpProtocols.Http1AndHttp2;
             if (certificate is not null) listen.UseHttps(certificate);
         });
     }

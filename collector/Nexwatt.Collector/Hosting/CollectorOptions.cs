@@ -42,7 +42,11 @@ public sealed class MqttIngestOptions
 
     public int? Port { get; set; }
 
-    /// <summary>Collectors with the same group share the load: the broker gives each message to one of them.</summary>
+    /// <summary>
+    /// Collectors with the same group share the load: the broker gives each message to one of them. Empty: a plain
+    /// subscription for a single collector (needed with Mosquitto 2.0 persistence, which forgets shared subscriptions
+    /// across a broker restart; see collector/README.md).
+    /// </summary>
     public string SharedGroup { get; set; } = "nexwatt-collectors";
 
     public string TopicPrefix { get; set; } = "nexwatt/v1";

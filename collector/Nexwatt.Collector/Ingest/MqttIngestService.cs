@@ -43,7 +43,12 @@ internal sealed class MqttIngestService(IOptions<CollectorOptions> options, Inge
             },
         }, loggers.CreateLogger("Nexwatt.Protocols.Mqtt"), time);
         await using var _ = client;
-        var filter = $"$share/{ingest.SharedGroup}/{ingest.TopicPrefix}/+/telemetry";
+        // No group: a plain subscription, for a single collector. Mosquitto 2.0 persists it with the session, while a
+        // restarted Mosquitto restores a session without its shared subscriptions: until the collector subscribes
+        // again, telemetry published to the group is dropped. Groups need a broker that persists shared subscriptions.
+        var filter = string.IsNullOrEmpty(ingest.SharedGroup)
+            ? $"{ingest.TopicPrefix}/+/telemetry"
+            : $"$share/{ingest.SharedGroup}/{ingest.TopicPrefix}/+/telemetry";
         await client.SubscribeAsync(filter, MqttQualityOfService.AtLeastOnce, stoppingToken).ConfigureAwait(false);
         await client.StartAsync(stoppingToken).ConfigureAwait(false);
         try

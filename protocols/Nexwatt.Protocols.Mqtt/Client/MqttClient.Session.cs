@@ -109,11 +109,14 @@ public sealed partial class MqttClient
         }
         connection.IsEstablished = true;
 
-        // MQTT 5.0 section 4.1 / 3.1.1 section 3.2.2.2: without a session the broker has forgotten our subscriptions.
+        // Every subscription is sent again on every connection, even with the session present. A SUBSCRIBE for a
+        // filter the session holds only replaces it (MQTT 5.0 section 3.8.4), and brokers do lose subscriptions of a
+        // present session: Mosquitto 2.0 restores a persisted session without its shared subscriptions, which left a
+        // collector connected, "session present", and deaf.
         List<SubscriptionState> resend;
         lock (_gate)
         {
-            if (!connection.SessionPresent) foreach (var s in _subscriptions.Values) s.Confirmed = false;
+            foreach (var s in _subscriptions.Values) s.Confirmed = false;
             resend = _subscriptions.Values.Where(s => !s.Confirmed).ToList();
         }
         if (resend.Count > 0)
