@@ -33,29 +33,10 @@ internal sealed class BatteryRegisterWriter
         var wSf = SunSpecEncoding.ScaleFactorFor(maxPower);
         var whSf = SunSpecEncoding.ScaleFactorFor(_plan.CapacityWattHours * 2);
 
-        var common = _registers[Common];
-        common.WriteString("Mn", "Nexwatt");
-        common.WriteString("Md", "SIM-BAT");
-        common.WriteString("Opt", "hardware-sim");
-        common.WriteString("Vr", "0.1.0");
-        common.WriteString("SN", _plan.SerialNumber);
-        common.WriteRaw("DA", _plan.UnitId);
+        StaticBlocks.WriteCommon(_registers[Common], "SIM-BAT", _plan.SerialNumber, _plan.UnitId);
 
         var ac = _registers[InverterThreePhase];
-        ac.WriteRaw("A_SF", -1);
-        ac.WriteRaw("V_SF", -1);
-        ac.WriteRaw("W_SF", wSf);
-        ac.WriteRaw("Hz_SF", -2);
-        ac.WriteRaw("VA_SF", wSf);
-        ac.WriteRaw("VAr_SF", wSf);
-        ac.WriteRaw("PF_SF", -1);
-        ac.WriteRaw("WH_SF", 0);
-        ac.WriteRaw("DCA_SF", -1);
-        ac.WriteRaw("DCV_SF", -1);
-        ac.WriteRaw("DCW_SF", wSf);
-        ac.WriteRaw("Tmp_SF", -1);
-        ac.WriteRaw("Evt1", 0);
-        ac.WriteRaw("Evt2", 0);
+        StaticBlocks.WriteMeasurementScaleFactors(ac, wSf, dcAmpsScaleFactor: -1);
 
         var storage = _registers[SunSpecIds.Storage];
         storage.WriteRaw("WChaMax_SF", wSf);

@@ -41,29 +41,10 @@ internal sealed class InverterRegisterWriter
         var rated = _plan.RatedPowerWatts;
         var wSf = SunSpecEncoding.ScaleFactorFor(rated * InverterPhysics.DcToAcRatio);
 
-        var common = _registers[Common];
-        common.WriteString("Mn", "Nexwatt");
-        common.WriteString("Md", Phases == 1 ? "SIM-PV-1P" : "SIM-PV-3P");
-        common.WriteString("Opt", "hardware-sim");
-        common.WriteString("Vr", "0.1.0");
-        common.WriteString("SN", _plan.SerialNumber);
-        common.WriteRaw("DA", _plan.UnitId);
+        StaticBlocks.WriteCommon(_registers[Common], Phases == 1 ? "SIM-PV-1P" : "SIM-PV-3P", _plan.SerialNumber, _plan.UnitId);
 
         var m = _registers[_measurementModel];
-        m.WriteRaw("A_SF", -1);
-        m.WriteRaw("V_SF", -1);
-        m.WriteRaw("W_SF", wSf);
-        m.WriteRaw("Hz_SF", -2);
-        m.WriteRaw("VA_SF", wSf);
-        m.WriteRaw("VAr_SF", wSf);
-        m.WriteRaw("PF_SF", -1);
-        m.WriteRaw("WH_SF", 0);
-        m.WriteRaw("DCA_SF", -2);
-        m.WriteRaw("DCV_SF", -1);
-        m.WriteRaw("DCW_SF", wSf);
-        m.WriteRaw("Tmp_SF", -1);
-        m.WriteRaw("Evt1", 0);
-        m.WriteRaw("Evt2", 0);
+        StaticBlocks.WriteMeasurementScaleFactors(m, wSf, dcAmpsScaleFactor: -2);
 
         var nameplate = _registers[Nameplate];
         nameplate.WriteRaw("DERTyp", 4); // PV
