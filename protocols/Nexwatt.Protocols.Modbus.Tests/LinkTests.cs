@@ -11,10 +11,14 @@ public sealed class LinkTests
 {
     private static readonly TimeSpan Guard = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// A response timeout far longer than any test step on a loaded machine: a test that is not about timeouts must
+    /// never see one. Tests about timeouts set a short one and drive it with a fake clock.
+    /// </summary>
     private static ModbusTcpLinkOptions Options(int port, int maxInFlight = 1) => new()
     {
         Host = "127.0.0.1", Port = port, MaxInFlight = maxInFlight,
-        ResponseTimeout = TimeSpan.FromSeconds(1), ReconnectBackoffMin = TimeSpan.FromMilliseconds(10), ReconnectBackoffMax = TimeSpan.FromMilliseconds(50),
+        ResponseTimeout = TimeSpan.FromSeconds(60), ReconnectBackoffMin = TimeSpan.FromMilliseconds(10), ReconnectBackoffMax = TimeSpan.FromMilliseconds(50),
     };
 
     private static byte[] RegistersPdu(byte function, params ushort[] values)
@@ -166,7 +170,9 @@ public sealed class LinkTests
     {
         var clock = new FakeTimeProvider();
         await using var peer = new ScriptedPeer();
-        await using var link = new ModbusLink(Options(peer.Port), timeProvider: clock);
+        var options = Options(peer.Port);
+        options.ResponseTimeout = TimeSpan.FromSeconds(1);
+        await using var link = new ModbusLink(options, timeProvider: clock);
 
         var timedOut = link.ReadHoldingRegistersAsync(1, 0, 1).AsTask();
         await peer.AcceptAsync();
@@ -263,6 +269,7 @@ public sealed class LinkTests
         }
         var clock = new FakeTimeProvider();
         var options = Options(port);
+        options.ResponseTimeout = TimeSpan.FromSeconds(1);
         options.ReconnectBackoffMin = TimeSpan.FromSeconds(5);
         options.ReconnectBackoffMax = TimeSpan.FromSeconds(60);
         await using var link = new ModbusLink(options, timeProvider: clock);
@@ -324,12 +331,16 @@ public sealed class LinkTests
     [Fact]
     public async Task PauseBetweenRequests_SpacesOneUnitsRequestsOnTheClock()
     {
-        var clock = new FakeTimeProvider();
+        var clock = new WatchedClock();
         await using var server = new LoopbackServer();
         await using var link = new ModbusLink(Options(server.Port), timeProvider: clock);
         link.Configure(1, new ModbusDeviceQuirks { PauseBetweenRequests = TimeSpan.FromMilliseconds(500) });
         await link.ReadHoldingRegistersAsync(1, 0, 1).AsTask().WaitAsync(Guard);
+        while (clock.TimersCreated.TryRead(out _)) { } // the first connect's timeout
         var second = link.ReadHoldingRegistersAsync(1, 0, 1).AsTask();
+        // The writer holds the second request for the whole pause, on the clock; advance once it waits there
+        // (advancing earlier would leave its wait, armed later, on a clock that never moves again).
+        Assert.Equal(TimeSpan.FromMilliseconds(500), await clock.TimersCreated.ReadAsync().AsTask().WaitAsync(Guard));
         Assert.NotSame(second, await Task.WhenAny(second, Task.Delay(200)));
         clock.Advance(TimeSpan.FromMilliseconds(500));
         await second.WaitAsync(Guard);

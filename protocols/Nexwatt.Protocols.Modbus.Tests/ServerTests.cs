@@ -11,13 +11,16 @@ public sealed class ServerTests
 {
     private static readonly TimeSpan Guard = TimeSpan.FromSeconds(10);
 
+    /// <summary>For links on the real clock in tests that are not about timeouts: no answer on a loaded machine is that late.</summary>
+    private static readonly TimeSpan SlowMachine = TimeSpan.FromSeconds(60);
+
     [Fact]
     public async Task ManyClients_AreServedConcurrently()
     {
         var bank = new ModbusRegisterBank().AddUnit(1);
         await using var server = new LoopbackServer(bank: bank);
         var links = Enumerable.Range(0, 20)
-            .Select(_ => new ModbusLink(new ModbusTcpLinkOptions { Host = "127.0.0.1", Port = server.Port, MaxInFlight = 2 })).ToArray();
+            .Select(_ => new ModbusLink(new ModbusTcpLinkOptions { Host = "127.0.0.1", Port = server.Port, MaxInFlight = 2, ResponseTimeout = SlowMachine })).ToArray();
         try
         {
             await Task.WhenAll(links.Select(async (link, i) =>
@@ -53,28 +56,39 @@ public sealed class ServerTests
     public async Task EveryReplyKind_IsHonoured()
     {
         var clock = new FakeTimeProvider();
-        var handler = new LambdaHandler((unit, pdu, ct) => ValueTask.FromResult(unit switch
+        var silentReceived = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var handler = new LambdaHandler((unit, pdu, ct) =>
         {
-            1 => ModbusServerReply.Respond(Hex.Bytes("03 02 002A")),
-            2 => ModbusServerReply.Fail(ModbusExceptionCode.ServerDeviceBusy),
-            3 => ModbusServerReply.None,
-            4 => ModbusServerReply.Close,
-            _ => ModbusServerReply.Raw(Hex.Bytes("DEAD BEEF 0000 0000")),
-        }));
+            if (unit == 3) silentReceived.TrySetResult();
+            return ValueTask.FromResult(unit switch
+            {
+                1 => ModbusServerReply.Respond(Hex.Bytes("03 02 002A")),
+                2 => ModbusServerReply.Fail(ModbusExceptionCode.ServerDeviceBusy),
+                3 => ModbusServerReply.None,
+                4 => ModbusServerReply.Close,
+                _ => ModbusServerReply.Raw(Hex.Bytes("DEAD BEEF 0000 0000")),
+            });
+        });
         await using var server = new LoopbackServer(handler);
         await using var link = new ModbusLink(new ModbusTcpLinkOptions
         {
-            Host = "127.0.0.1", Port = server.Port, ReconnectBackoffMin = TimeSpan.FromMilliseconds(1), ReconnectBackoffMax = TimeSpan.FromMilliseconds(1),
+            Host = "127.0.0.1", Port = server.Port, ResponseTimeout = TimeSpan.FromSeconds(1),
+            ReconnectBackoffMin = TimeSpan.FromMilliseconds(1), ReconnectBackoffMax = TimeSpan.FromMilliseconds(1),
         }, timeProvider: clock);
 
         Assert.Equal(42, (await link.ReadHoldingRegistersAsync(1, 0, 1).AsTask().WaitAsync(Guard))[0]);
         var busy = await Assert.ThrowsAsync<ModbusRemoteException>(async () => await link.ReadHoldingRegistersAsync(2, 0, 1).AsTask().WaitAsync(Guard));
         Assert.Equal(ModbusExceptionCode.ServerDeviceBusy, busy.Code);
 
+        // Advance only once the request is on the wire (its deadline is set when it takes a slot): advancing earlier
+        // moves the clock past nothing, and the request would then wait for a clock that never moves again.
         var silent = link.ReadHoldingRegistersAsync(3, 0, 1).AsTask();
+        await silentReceived.Task.WaitAsync(Guard);
         Assert.NotSame(silent, await Task.WhenAny(silent, Task.Delay(100)));
         clock.Advance(TimeSpan.FromSeconds(1));
-        await Assert.ThrowsAsync<TimeoutException>(() => silent.WaitAsync(Guard));
+        // The link's own timeout, not the guard's (both are TimeoutException).
+        var timeout = await Assert.ThrowsAsync<TimeoutException>(() => silent.WaitAsync(Guard));
+        Assert.Contains("did not answer", timeout.Message);
 
         await Assert.ThrowsAsync<ModbusCommunicationException>(async () => await link.ReadHoldingRegistersAsync(4, 0, 1).AsTask().WaitAsync(Guard));
         clock.Advance(TimeSpan.FromSeconds(1));
@@ -102,7 +116,7 @@ public sealed class ServerTests
     {
         var server = new LoopbackServer();
         var port = server.Port;
-        await using var link = new ModbusLink(new ModbusTcpLinkOptions { Host = "127.0.0.1", Port = port });
+        await using var link = new ModbusLink(new ModbusTcpLinkOptions { Host = "127.0.0.1", Port = port, ResponseTimeout = SlowMachine });
         await link.ReadHoldingRegistersAsync(1, 0, 1);
         await server.Server.StopAsync().WaitAsync(Guard);
         Assert.Equal(0, server.Server.ConnectionCount);

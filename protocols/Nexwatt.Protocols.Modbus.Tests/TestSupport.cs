@@ -2,8 +2,10 @@ using System.Buffers;
 using System.IO.Pipelines;
 using System.Net;
 using System.Net.Sockets;
+using System.Threading.Channels;
 using Nexwatt.Protocols.Modbus.Server;
 using Nexwatt.Protocols.Modbus.Tcp;
+using Nexwatt.Testing;
 
 namespace Nexwatt.Protocols.Modbus.Tests;
 
@@ -124,6 +126,36 @@ internal sealed class ScriptedPeer : IAsyncDisposable
         _socket?.Dispose();
         _listener.Stop();
         return ValueTask.CompletedTask;
+    }
+}
+
+/// <summary>
+/// A <see cref="FakeTimeProvider"/> that reports the due time of every timer created with one (each
+/// <c>Task.Delay</c> or timed <c>CancellationTokenSource</c> on this clock), so that a test advances the clock once
+/// the code under test waits on it, rather than guessing with a real delay. Re-arming a timer is not reported.
+/// </summary>
+internal sealed class WatchedClock : TimeProvider
+{
+    private readonly FakeTimeProvider _clock = new();
+    private readonly Channel<TimeSpan> _timers = Channel.CreateUnbounded<TimeSpan>();
+
+    public ChannelReader<TimeSpan> TimersCreated => _timers.Reader;
+
+    public void Advance(TimeSpan delta) => _clock.Advance(delta);
+
+    public override DateTimeOffset GetUtcNow() => _clock.GetUtcNow();
+
+    public override long GetTimestamp() => _clock.GetTimestamp();
+
+    public override long TimestampFrequency => _clock.TimestampFrequency;
+
+    public override TimeZoneInfo LocalTimeZone => _clock.LocalTimeZone;
+
+    public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
+    {
+        var timer = _clock.CreateTimer(callback, state, dueTime, period);
+        if (dueTime != Timeout.InfiniteTimeSpan) _timers.Writer.TryWrite(dueTime);
+        return timer;
     }
 }
 

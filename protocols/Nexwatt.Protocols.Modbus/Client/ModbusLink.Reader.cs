@@ -12,7 +12,9 @@ public sealed partial class ModbusLink
     /// <summary>Parses every complete MBAP frame and dispatches it; any I/O or framing fault breaks the connection.</summary>
     private async Task ReadLoopAsync(Connection connection)
     {
-        var stream = new NetworkStream(connection.Socket, ownsSocket: false);
+        // The stream is made with the connection, not here: by the time this Task.Run'd loop starts, the socket may be
+        // closed already (the link was disposed, a send failed). Then the first read fails and Break is a no-op.
+        var stream = connection.Stream;
         var reader = PipeReader.Create(stream, new StreamPipeReaderOptions(bufferSize: 4096, minimumReadSize: 512, leaveOpen: true));
         ModbusException failure;
         try

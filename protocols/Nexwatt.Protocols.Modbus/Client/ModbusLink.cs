@@ -282,7 +282,13 @@ public sealed partial class ModbusLink : IModbusClient, IAsyncDisposable
         if (_connection is { } connection) Break(connection, new ModbusCommunicationException($"The Modbus link {_endpointName} was disposed."));
         try { await _writerLoop.ConfigureAwait(false); }
         catch (Exception ex) { Log.LoopFailed(_logger, _endpointName, ex); }
-        if (_connection?.ReadLoop is { } readLoop) await readLoop.ConfigureAwait(false);
+        // The writer may have published a connection after the Break above (a connect that completed as we were
+        // cancelling it); it has stopped now, so _connection is final. Break is a no-op for one already broken.
+        if (_connection is { } last)
+        {
+            Break(last, new ModbusCommunicationException($"The Modbus link {_endpointName} was disposed."));
+            if (last.ReadLoop is { } readLoop) await readLoop.ConfigureAwait(false);
+        }
         await _timeoutTimer.DisposeAsync().ConfigureAwait(false);
         _disposing.Dispose();
     }
@@ -323,6 +329,8 @@ public sealed partial class ModbusLink : IModbusClient, IAsyncDisposable
     private sealed class Connection(Socket socket)
     {
         public Socket Socket { get; } = socket;
+        // Made while the socket is surely connected (a NetworkStream refuses a socket that is not).
+        public NetworkStream Stream { get; } = new(socket, ownsSocket: false);
         public volatile bool IsBroken;
         public bool HadResponse;
         public Task? ReadLoop;
