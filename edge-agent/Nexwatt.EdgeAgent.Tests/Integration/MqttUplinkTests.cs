@@ -45,7 +45,10 @@ public class MqttUplinkTests
         });
         await using var agent = AgentProcess.Start(["run", "--config", config]);
 
-        await subscriber.WaitForAsync(l => l.Contains("\"point\":\"PPVphAB\"", StringComparison.Ordinal), Patience);
+        // The subscriber prints one line per reading as it decodes a message: wait for every point asserted on below,
+        // not just one of them (PPVphAB comes before W in model 103, so it alone can arrive first).
+        foreach (var point in new[] { "PPVphAB", "W", "Hz", "A", "WH" })
+            await subscriber.WaitForAsync(l => l.Contains($"\"point\":\"{point}\"", StringComparison.Ordinal), Patience);
         var readings = subscriber.Lines("reading").Where(r => r.GetProperty("device").GetString() == "inverter").ToList();
         JsonElement Point(string name) => readings.First(r => r.GetProperty("point").GetString() == name);
 

@@ -25,6 +25,9 @@ public sealed class AgentOptions
 
     /// <summary>The durable reading buffer (section "Agent:Buffer").</summary>
     public Buffer.BufferOptions Buffer { get; set; } = new();
+
+    /// <summary>Dispatch setpoints: the pinned collector key, revert timeout and site limits (section "Agent:Dispatch").</summary>
+    public Dispatch.DispatchOptions Dispatch { get; set; } = new();
 }
 
 /// <summary>One device reached over Modbus TCP.</summary>

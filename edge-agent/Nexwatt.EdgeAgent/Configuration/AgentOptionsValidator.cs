@@ -67,6 +67,7 @@ public sealed class AgentOptionsValidator : IValidateOptions<AgentOptions>
         if (discovery.ProbeTimeout <= TimeSpan.Zero)
             problems.Add("Agent:Discovery:ProbeTimeout must be above zero.");
         options.Buffer.Validate(problems);
+        options.Dispatch.Validate(problems);
         if (!discovery.Enabled && options.Devices.Count == 0)
             problems.Add("No devices: list them under Agent:Devices or enable Agent:Discovery with address ranges.");
 

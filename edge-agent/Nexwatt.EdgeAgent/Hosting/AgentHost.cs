@@ -79,7 +79,16 @@ public static class AgentHost
         services.AddSingleton<BufferingReadingSink>();
         // Buffer first: a poll is durable before it is logged (and, through the buffer, before anything is sent).
         services.AddSingleton<IReadingSink>(sp => new CompositeReadingSink([sp.GetRequiredService<BufferingReadingSink>(), sp.GetRequiredService<LogReadingSink>()]));
+        services.AddSingleton<Dispatch.DeviceControlRegistry>();
         services.AddHostedService<PollingService>();
+        services.AddSingleton(sp => Dispatch.CollectorKey.FromOptions(sp.GetRequiredService<IOptions<AgentOptions>>().Value.Dispatch));
+        services.AddSingleton<Dispatch.ISiteDevices>(sp => new Dispatch.SunSpecSiteDevices(sp.GetRequiredService<Dispatch.DeviceControlRegistry>(),
+            sp.GetRequiredService<IOptions<AgentOptions>>().Value.Dispatch, sp.GetRequiredService<TimeProvider>()));
+        // After the pollers: hosted services stop in reverse order, so the dispatcher restores the devices while
+        // the pollers' Modbus links are still open, and the uplinks (registered earlier) can still carry its acks.
+        services.AddSingleton<Dispatch.SetpointDispatcher>();
+        services.AddSingleton<IHostedService>(sp => sp.GetRequiredService<Dispatch.SetpointDispatcher>());
+        services.AddHostedService<Dispatch.GrpcSetpointService>();
         services.AddSingleton<IHostedService>(sp => new SystemdNotifier(sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<SystemdNotifier>>()));
         return services;
     }

@@ -28,6 +28,7 @@ internal sealed class DevicePoller
     private readonly ILogger _logger;
     private readonly Random _jitter;
     private readonly SunSpecWordOrder _wordOrder;
+    private readonly Dispatch.DeviceControlRegistry? _controls;
     private SunSpecDeviceMap? _map;
     private long _polls;
     private long _failedPolls;
@@ -35,8 +36,9 @@ internal sealed class DevicePoller
     private DateTimeOffset? _lastSuccess;
 
     public DevicePoller(string siteId, DeviceOptions device, TimeSpan interval, IModbusClient client, SunSpecModelCatalog catalog,
-        IReadingSink sink, DeviceHealthBoard health, TimeProvider time, ILogger logger)
+        IReadingSink sink, DeviceHealthBoard health, TimeProvider time, ILogger logger, Dispatch.DeviceControlRegistry? controls = null)
     {
+        _controls = controls;
         _siteId = siteId;
         _device = device;
         _interval = interval;
@@ -128,6 +130,8 @@ internal sealed class DevicePoller
             : SunSpecCommonModel.FromBlock(await SunSpecDeviceReader.ReadModelAsync(_client, (byte)_device.UnitId, common, _wordOrder, cancellationToken).ConfigureAwait(false));
         _health.SetDescription(new DeviceDescription(DeviceId, $"{_device.Host}:{_device.Port}", _device.UnitId, identity?.Manufacturer, identity?.Model,
             identity?.SerialNumber, map.Models.Select(m => m.ModelId).ToArray()));
+        // Dispatch reaches the device through this poller's link and the chain found here, never a hard-coded address.
+        _controls?.Register(new Dispatch.DeviceControlPort(DeviceId, _client, (byte)_device.UnitId, map, _wordOrder));
         foreach (var unknown in map.Models.Where(m => m.Definition is null))
             Log.UnknownModel(_logger, DeviceId, unknown.ModelId, unknown.Address);
         Log.DeviceDiscovered(_logger, DeviceId, identity?.Manufacturer ?? "?", identity?.Model ?? "?", identity?.SerialNumber ?? "?",

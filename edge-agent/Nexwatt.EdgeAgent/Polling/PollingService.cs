@@ -14,6 +14,7 @@ internal sealed class PollingService(
     SunSpecModelCatalog catalog,
     IReadingSink sink,
     DeviceHealthBoard health,
+    Dispatch.DeviceControlRegistry controls,
     TimeProvider time,
     ILoggerFactory loggers) : BackgroundService
 {
@@ -41,7 +42,7 @@ internal sealed class PollingService(
         }
 
         var pollers = devices.Select(device => new DevicePoller(agent.SiteId, device, device.PollInterval ?? agent.DefaultPollInterval,
-            links.For(device), catalog, sink, health, time, loggers.CreateLogger($"Nexwatt.EdgeAgent.Device.{device.EffectiveId}")));
+            links.For(device), catalog, sink, health, time, loggers.CreateLogger($"Nexwatt.EdgeAgent.Device.{device.EffectiveId}"), controls));
         await Task.WhenAll(pollers.Select(p => Task.Run(() => p.RunAsync(stoppingToken), CancellationToken.None))).ConfigureAwait(false);
     }
 }

@@ -31,25 +31,16 @@ internal sealed class GrpcUplinkService(
         var options = uplink.Grpc;
         // One uplink drains the buffer: with a broker configured, MQTT does.
         if (!options.Enabled || uplink.Mqtt.Enabled) return;
-        var address = new Uri(options.Address);
-        var token = options.SiteTokenFile is { Length: > 0 } file ? (await File.ReadAllTextAsync(file, stoppingToken).ConfigureAwait(false)).Trim() : options.SiteToken;
-        var tls = address.Scheme == Uri.UriSchemeHttps;
-        using var http = new HttpClient(tls
-            ? GrpcHttpHandlers.CreateMutualTls(options.CaCertificateFile!, NullIfEmpty(options.ClientCertificateFile), NullIfEmpty(options.ClientKeyFile))
-            : GrpcHttpHandlers.CreatePlainText())
-        { Timeout = Timeout.InfiniteTimeSpan };
-        var client = new GrpcClient(http, address, new GrpcClientOptions { TimeProvider = time });
-        UplinkLog.GrpcStarting(_logger, address.GetLeftPart(UriPartial.Authority), tls, options.ClientCertificateFile is { Length: > 0 } ? "client certificate" : "site token");
+        using var channel = await GrpcCollectorChannel.OpenAsync(options, time, stoppingToken).ConfigureAwait(false);
+        var client = channel.Client;
+        UplinkLog.GrpcStarting(_logger, client.Address.GetLeftPart(UriPartial.Authority), channel.Tls, options.ClientCertificateFile is { Length: > 0 } ? "client certificate" : "site token");
 
         var pump = new UplinkPump(buffer, identity, uplink, time, _logger);
         var failures = 0;
         var jitter = new Random();
         while (!stoppingToken.IsCancellationRequested)
         {
-            var headers = new GrpcMetadata();
-            if (!string.IsNullOrEmpty(token)) headers.Add("authorization", $"Bearer {token}");
-            var callOptions = new GrpcCallOptions { Headers = headers };
-            var call = client.DuplexStreaming(Upload, callOptions, stoppingToken);
+            var call = client.DuplexStreaming(Upload, channel.CallOptions(), stoppingToken);
             await using var transport = new GrpcBatchTransport(call, stoppingToken);
             try
             {
@@ -70,8 +61,6 @@ internal sealed class GrpcUplinkService(
             catch (OperationCanceledException) { return; }
         }
     }
-
-    private static string? NullIfEmpty(string? value) => string.IsNullOrEmpty(value) ? null : value;
 
     /// <summary>Resets the backoff once a batch got through: a healthy session that later drops retries at once.</summary>
     private sealed class ResettingTransport(IBatchTransport inner, Action delivered) : IBatchTransport

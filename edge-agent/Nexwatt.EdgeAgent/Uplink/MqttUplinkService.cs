@@ -21,6 +21,7 @@ internal sealed class MqttUplinkService(
     ReadingBuffer buffer,
     DeviceHealthBoard health,
     TimeProvider time,
+    Dispatch.SetpointDispatcher dispatcher,
     ILoggerFactory loggers) : BackgroundService
 {
     private static readonly TimeSpan RefusedRetry = TimeSpan.FromMinutes(1);
@@ -50,7 +51,7 @@ internal sealed class MqttUplinkService(
         await client.SubscribeAsync(topics.Setpoints, MqttQualityOfService.AtLeastOnce, stoppingToken).ConfigureAwait(false);
         await client.StartAsync(stoppingToken).ConfigureAwait(false);
         var pump = new UplinkPump(buffer, identity, uplink, time, _logger);
-        var setpoints = new SetpointInbox(client, topics, identity, time, _logger);
+        var setpoints = new SetpointInbox(client, topics, dispatcher, _logger);
         var inbox = setpoints.RunAsync(stoppingToken);
         var statusLoop = RepublishStatusAsync(client, topics, status, uplink.StatusInterval, stoppingToken);
         try

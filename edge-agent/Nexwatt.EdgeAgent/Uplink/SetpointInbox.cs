@@ -1,49 +1,67 @@
+using System.Threading.Channels;
 using Google.Protobuf;
 using Microsoft.Extensions.Logging;
+using Nexwatt.EdgeAgent.Dispatch;
 using Nexwatt.Protocols.Mqtt;
 using Nexwatt.Protos.V1;
 
 namespace Nexwatt.EdgeAgent.Uplink;
 
 /// <summary>
-/// Receives the site's setpoints. This agent version applies none: each one is answered with a rejection and
-/// its reason, so the collector never waits on a site that cannot act (dispatch comes with a later version).
+/// The MQTT side of dispatch: setpoints arriving on {prefix}/{site}/setpoints (QoS 1) go to the one
+/// <see cref="SetpointDispatcher"/>, and its answers are published on {prefix}/{site}/acks at QoS 1.
 /// </summary>
-internal sealed class SetpointInbox(MqttClient client, Topics topics, AgentIdentity identity, TimeProvider time, ILogger logger)
+internal sealed class SetpointInbox(MqttClient client, Topics topics, SetpointDispatcher dispatcher, ILogger logger)
 {
-    public const string NotSupported = "dispatch is not supported by this agent version";
+    private const int PublishAttempts = 5;
 
-    public async Task RunAsync(CancellationToken cancellationToken)
+    // Bounded, DropOldest: the dispatcher must never wait on the broker. An answer old enough to be pushed out is
+    // not lost for good: the collector re-sends a setpoint it has no answer to, and a duplicate gets the answer again.
+    private readonly Channel<SetpointAck> _acks = Channel.CreateBounded<SetpointAck>(
+        new BoundedChannelOptions(256) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true });
+
+    public Task RunAsync(CancellationToken cancellationToken) => Task.WhenAll(ReceiveAsync(cancellationToken), PublishAcksAsync(cancellationToken));
+
+    private async Task ReceiveAsync(CancellationToken cancellationToken)
     {
         try
         {
             await foreach (var message in client.Messages.ReadAllAsync(cancellationToken).ConfigureAwait(false))
             {
                 if (message.Topic != topics.Setpoints) continue;
-                var ack = Answer(message.Payload);
-                UplinkLog.SetpointRejected(logger, ack.SetpointId, ack.Reason);
-                try { await client.PublishAsync(topics.Acks, ack.ToByteArray(), MqttQualityOfService.AtLeastOnce, false, cancellationToken).ConfigureAwait(false); }
-                catch (MqttException) { /* the collector re-sends an unacknowledged setpoint */ }
+                await dispatcher.SubmitAsync(message.Payload, ack => _acks.Writer.TryWrite(ack), cancellationToken).ConfigureAwait(false);
             }
         }
-        catch (OperationCanceledException) { }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested) { }
     }
 
-    internal SetpointAck Answer(ReadOnlyMemory<byte> payload)
+    private async Task PublishAcksAsync(CancellationToken cancellationToken)
     {
-        var ack = new SetpointAck { SiteId = identity.SiteId, Result = SetpointAck.Types.Result.Rejected, TimeUs = time.GetUtcNow().ToUnixTimeMilliseconds() * 1000 };
         try
         {
-            var signed = SignedSetpoint.Parser.ParseFrom(payload.Span);
-            var setpoint = Setpoint.Parser.ParseFrom(signed.Setpoint);
-            ack.SetpointId = setpoint.SetpointId;
-            ack.Reason = setpoint.SiteId == identity.SiteId ? NotSupported : $"setpoint is for site '{setpoint.SiteId}', not this site";
+            await foreach (var ack in _acks.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+            {
+                var payload = ack.ToByteArray();
+                for (var attempt = 1; ; attempt++)
+                {
+                    try
+                    {
+                        await client.WaitUntilConnectedAsync(cancellationToken).ConfigureAwait(false);
+                        await client.PublishAsync(topics.Acks, payload, MqttQualityOfService.AtLeastOnce, retain: false, cancellationToken).ConfigureAwait(false);
+                        break;
+                    }
+                    catch (MqttException ex) when (attempt < PublishAttempts)
+                    {
+                        DispatchLog.AckRetry(logger, ack.SetpointId, ex.Message, TimeSpan.Zero);
+                    }
+                    catch (MqttException ex)
+                    {
+                        DispatchLog.AckDropped(logger, ack.SetpointId, ex.Message);
+                        break;
+                    }
+                }
+            }
         }
-        catch (InvalidProtocolBufferException)
-        {
-            UplinkLog.UndecodableMessage(logger, topics.Setpoints, payload.Length);
-            ack.Reason = "malformed setpoint";
-        }
-        return ack;
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested) { }
     }
 }

@@ -23,11 +23,7 @@ internal static partial class UplinkLog
     [LoggerMessage(2405, LogLevel.Warning, "Announced a gap upstream: sequences {First}-{Last}, {Lost} reading(s) evicted before delivery")]
     public static partial void GapAnnounced(ILogger logger, ulong first, ulong last, ulong lost);
 
-    [LoggerMessage(2406, LogLevel.Warning, "Setpoint {SetpointId} rejected: {Reason}")]
-    public static partial void SetpointRejected(ILogger logger, string setpointId, string reason);
 
-    [LoggerMessage(2407, LogLevel.Warning, "A message on {Topic} could not be decoded ({Bytes} bytes) and was rejected")]
-    public static partial void UndecodableMessage(ILogger logger, string topic, int bytes);
 
     [LoggerMessage(2409, LogLevel.Error, "The MQTT broker refuses this site ({Reason}); readings stay buffered; trying again in {RetryIn}")]
     public static partial void Refused(ILogger logger, string reason, TimeSpan retryIn);

@@ -16,15 +16,20 @@ internal sealed class SimulatorHost(SimulationPlan plan, SunSpecModelCatalog cat
     public const int ListenFailed = 3;
 
     /// <summary>Starts everything; null when a listener failed to bind (already reported).</summary>
-    public async Task<RunningSimulation?> StartAsync()
+    /// <param name="writeLog">
+    /// When true, every Modbus write a device accepted prints one plain line, <c>WRITE battery-1 address=40072 count=4</c>,
+    /// so that a test can prove that a master wrote nothing. Off under the live table, which owns the terminal.
+    /// </param>
+    public async Task<RunningSimulation?> StartAsync(bool writeLog = false)
     {
+        Action<Devices.SimulatedDevice, ushort, int>? onWrite = writeLog ? WriteLine : null;
         var simulation = new SiteSimulation(plan, catalog, time, ex => error.WriteLine($"ERROR simulation tick failed: {ex}"));
         var listeners = new List<RunningListener>();
         foreach (var listener in plan.Listeners)
         {
             try
             {
-                listeners.Add(RunningListener.Start(listener, name => simulation.Find(name)!, time));
+                listeners.Add(RunningListener.Start(listener, name => simulation.Find(name)!, time, onWrite));
             }
             catch (SocketException ex)
             {
@@ -40,7 +45,7 @@ internal sealed class SimulatorHost(SimulationPlan plan, SunSpecModelCatalog cat
 
     public async Task<int> RunAsync(bool liveTable, TextReader? commands, CancellationToken cancellationToken)
     {
-        var running = await StartAsync().ConfigureAwait(false);
+        var running = await StartAsync(writeLog: !liveTable).ConfigureAwait(false);
         if (running is null) return ListenFailed;
         await using (running.ConfigureAwait(false))
         {
@@ -61,6 +66,10 @@ internal sealed class SimulatorHost(SimulationPlan plan, SunSpecModelCatalog cat
         }
         return 0;
     }
+
+    // Called on the Modbus server's threads; the standard output writer is synchronized and flushes every line.
+    private void WriteLine(Devices.SimulatedDevice device, ushort address, int count)
+        => output.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"WRITE {device.Name} address={address} count={count}"));
 }
 
 /// <summary>A started simulation with its listeners; disposing stops the listeners and the ticks.</summary>

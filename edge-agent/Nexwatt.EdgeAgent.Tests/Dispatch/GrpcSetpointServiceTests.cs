@@ -1,0 +1,94 @@
+using System.Collections.Concurrent;
+using System.Net;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Nexwatt.EdgeAgent.Configuration;
+using Nexwatt.EdgeAgent.Dispatch;
+using Nexwatt.Protocols.Grpc.AspNetCore;
+using Nexwatt.Protos.V1;
+using static Nexwatt.EdgeAgent.Tests.Dispatch.SetpointFactory;
+using Result = Nexwatt.Protos.V1.SetpointAck.Types.Result;
+
+namespace Nexwatt.EdgeAgent.Tests.Dispatch;
+
+/// <summary>The gRPC transport against a fake collector in process (Kestrel on 127.0.0.1:0, h2c).</summary>
+public sealed class GrpcSetpointServiceTests
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
+
+    [Fact]
+    public async Task Setpoints_arrive_over_the_stream_across_a_reconnect_and_acks_are_retried_until_accepted()
+    {
+        using var collector = new SetpointFactory(DateTimeOffset.UtcNow);
+        var first = collector.Sign(collector.Setpoint("sp-1", targets: [Watts("b1", 1000)]));
+        var second = collector.Sign(collector.Setpoint("sp-2", dispatch: "d-2", targets: [Watts("b2", -500)]));
+        var streams = 0;
+        var tokens = new ConcurrentQueue<string?>();
+        var ackCalls = new ConcurrentQueue<SetpointAck>();
+        var bothAccepted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0, l => l.Protocols = HttpProtocols.Http2));
+        await using var app = builder.Build();
+        app.MapGrpcServerStreaming(GrpcSetpointService.StreamSetpoints, async (request, stream, context) =>
+        {
+            tokens.Enqueue(context.RequestHeaders.GetValue("authorization"));
+            // The first call ends after one setpoint (a collector restart); the second stays open.
+            if (Interlocked.Increment(ref streams) == 1)
+            {
+                await stream.WriteAsync(first);
+                return;
+            }
+            await stream.WriteAsync(second);
+            await Task.Delay(Timeout.Infinite, context.CancellationToken).ContinueWith(_ => { }, TaskScheduler.Default);
+        });
+        app.MapGrpcUnary(GrpcSetpointService.Acknowledge, (ack, _) =>
+        {
+            ackCalls.Enqueue(ack);
+            // The first answer to each setpoint is refused, so the agent must retry it.
+            var accepted = ackCalls.Count(a => a.SetpointId == ack.SetpointId) > 1;
+            if (accepted && ackCalls.Select(a => a.SetpointId).Distinct().Count() == 2 && ackCalls.Count >= 4) bothAccepted.TrySetResult();
+            return Task.FromResult(new SetpointAckReceipt { Accepted = accepted });
+        });
+        await app.StartAsync();
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
+
+        var agent = new AgentOptions { SiteId = "site-1" };
+        agent.Uplink.Grpc = new Uplink.GrpcUplinkOptions { Enabled = true, Address = address, SiteToken = "secret-token" };
+        var devices = new FakeSiteDevices();
+        devices.States["b1"] = FakeSiteDevices.Battery("b1");
+        devices.States["b2"] = FakeSiteDevices.Battery("b2");
+        var identity = new AgentIdentity("site-1", "boot-1", "0.0.0");
+        var dispatcher = new SetpointDispatcher(Options.Create(agent), collector.Pinned(), devices, identity, TimeProvider.System, NullLogger<SetpointDispatcher>.Instance);
+        var service = new GrpcSetpointService(Options.Create(agent), identity, dispatcher, TimeProvider.System, NullLogger<GrpcSetpointService>.Instance);
+        await dispatcher.StartAsync(CancellationToken.None);
+        await service.StartAsync(CancellationToken.None);
+        try
+        {
+            await bothAccepted.Task.WaitAsync(Patience);
+        }
+        finally
+        {
+            await service.StopAsync(CancellationToken.None);
+            await dispatcher.StopAsync(CancellationToken.None);
+        }
+
+        Assert.True(streams >= 2);
+        Assert.All(tokens, t => Assert.Equal("Bearer secret-token", t));
+        var answers = ackCalls.ToArray();
+        Assert.All(answers, a => Assert.Equal(Result.Applied, a.Result));
+        Assert.Equal(2, answers.Count(a => a.SetpointId == "sp-1"));
+        Assert.Equal(2, answers.Count(a => a.SetpointId == "sp-2"));
+        // Stopping the agent restored both held devices.
+        Assert.Contains("restore b1", devices.Log);
+        Assert.Contains("restore b2", devices.Log);
+    }
+}

@@ -1,0 +1,21 @@
+using System.Collections.Concurrent;
+using Nexwatt.Protocols.Modbus;
+using Nexwatt.Protocols.SunSpec;
+
+namespace Nexwatt.EdgeAgent.Dispatch;
+
+/// <summary>
+/// How to reach one discovered device's controls: the same Modbus link its poller uses (one owner per link, so
+/// setpoint writes queue behind polls instead of opening a second connection) and the model chain it discovered.
+/// </summary>
+internal sealed record DeviceControlPort(string DeviceId, IModbusClient Client, byte UnitId, SunSpecDeviceMap Map, SunSpecWordOrder WordOrder);
+
+/// <summary>The devices the pollers discovered, by device id; a rediscovery replaces the entry.</summary>
+internal sealed class DeviceControlRegistry
+{
+    private readonly ConcurrentDictionary<string, DeviceControlPort> _ports = new(StringComparer.Ordinal);
+
+    public DeviceControlPort? Find(string deviceId) => _ports.TryGetValue(deviceId, out var port) ? port : null;
+
+    public void Register(DeviceControlPort port) => _ports[port.DeviceId] = port;
+}

@@ -1,0 +1,30 @@
+namespace Nexwatt.EdgeAgent.Dispatch;
+
+/// <summary>
+/// What the limit checks need to know of one device, read fresh from it just before a setpoint is applied.
+/// Null members were not available (the model is missing or the point is not implemented).
+/// </summary>
+internal sealed record DeviceControlState(
+    string DeviceId,
+    bool HasStorageControls,
+    bool HasCurtailmentControls,
+    double? RatingWatts,
+    double? StateOfChargePercent,
+    double? ReservePercent);
+
+/// <summary>What the agent will write to one device: battery power (model 124) or an export limit (model 123).</summary>
+internal sealed record PlannedTarget(string DeviceId, TargetKind Kind, double Watts, double ExportLimitPercent)
+{
+    public static PlannedTarget Power(string deviceId, double watts) => new(deviceId, TargetKind.BatteryPower, watts, 0);
+
+    public static PlannedTarget ExportLimit(string deviceId, double percent) => new(deviceId, TargetKind.ExportLimit, 0, percent);
+}
+
+internal enum TargetKind
+{
+    /// <summary>SunSpec 124 storage controls; watts positive = discharge.</summary>
+    BatteryPower,
+
+    /// <summary>SunSpec 123 WMaxLimPct: PV curtailment.</summary>
+    ExportLimit,
+}
