@@ -20,6 +20,7 @@ internal sealed class CollectorServer : IAsyncDisposable
     private readonly HttpClient _grpcHttp = new(GrpcHttpHandlers.CreatePlainText()) { Timeout = Timeout.InfiniteTimeSpan };
 
     private readonly bool _deleteOnDispose;
+    private bool _disposed;
 
     private CollectorServer(WebApplication app, int grpcPort, int apiPort, string directory, bool deleteOnDispose)
     {
@@ -96,6 +97,34 @@ internal sealed class CollectorServer : IAsyncDisposable
         return acks;
     }
 
+    /// <summary>Opens the site's setpoint stream (nexwatt.v1.SiteDispatch/StreamSetpoints) with its token.</summary>
+    public GrpcServerStreamingCall<SignedSetpoint> StreamSetpoints(string token, CancellationToken cancellationToken = default) =>
+        Grpc.ServerStreaming(SetpointStream, new SetpointStreamRequest { AgentBootId = "test" },
+            new GrpcCallOptions { Headers = new GrpcMetadata { { "authorization", $"Bearer {token}" } } }, cancellationToken);
+
+    /// <summary>Acknowledges a setpoint over gRPC (nexwatt.v1.SiteDispatch/Acknowledge) with the site's token.</summary>
+    public Task<SetpointAckReceipt> AcknowledgeAsync(string token, SetpointAck ack) =>
+        Grpc.UnaryAsync(SetpointAcknowledge, ack, new GrpcCallOptions
+        {
+            Headers = new GrpcMetadata { { "authorization", $"Bearer {token}" } }, Deadline = DateTimeOffset.UtcNow.AddSeconds(30),
+        });
+
+    /// <summary>Battery telemetry: state of charge (model 802 SoC) and AC power (model 103 W), one reading each.</summary>
+    public static TelemetryBatch BatteryBatch(string deviceId, ulong sequence, double socPct, double watts, DateTimeOffset time)
+    {
+        var batch = new TelemetryBatch { FirstSequence = sequence, LastSequence = sequence + 1 };
+        var us = time.ToUnixTimeMilliseconds() * 1000;
+        batch.Readings.Add(new Reading { Sequence = sequence, DeviceId = deviceId, ModelId = 802, Point = "SoC", Value = socPct, Unit = "%WHRtg", Quality = Quality.Good, SourceTimeUs = us });
+        batch.Readings.Add(new Reading { Sequence = sequence + 1, DeviceId = deviceId, ModelId = 103, Point = "W", Value = watts, Unit = "W", Quality = Quality.Good, SourceTimeUs = us });
+        return batch;
+    }
+
+    public static readonly GrpcMethod<SetpointStreamRequest, SignedSetpoint> SetpointStream =
+        ProtobufGrpc.Method<SetpointStreamRequest, SignedSetpoint>(CollectorReflection.Descriptor, "nexwatt.v1.SiteDispatch", "StreamSetpoints");
+
+    public static readonly GrpcMethod<SetpointAck, SetpointAckReceipt> SetpointAcknowledge =
+        ProtobufGrpc.Method<SetpointAck, SetpointAckReceipt>(CollectorReflection.Descriptor, "nexwatt.v1.SiteDispatch", "Acknowledge");
+
     public static readonly GrpcMethod<TelemetryBatch, UploadAck> TelemetryUpload =
         ProtobufGrpc.Method<TelemetryBatch, UploadAck>(CollectorReflection.Descriptor, "nexwatt.v1.TelemetryIngest", "Upload");
 
@@ -112,13 +141,20 @@ internal sealed class CollectorServer : IAsyncDisposable
         return batch;
     }
 
-    public async ValueTask DisposeAsync()
+    public ValueTask DisposeAsync() => DisposeAsync(_deleteOnDispose);
+
+    /// <summary>Stops the collector and leaves its directory (store and keys) for a restart.</summary>
+    public ValueTask DisposeAsyncKeepingDirectory() => DisposeAsync(deleteDirectory: false);
+
+    private async ValueTask DisposeAsync(bool deleteDirectory)
     {
+        if (_disposed) return;
+        _disposed = true;
         await _app.StopAsync();
         await _app.DisposeAsync();
         Api.Dispose();
         _grpcHttp.Dispose();
-        if (_deleteOnDispose)
+        if (deleteDirectory)
             try { System.IO.Directory.Delete(Directory, recursive: true); } catch (IOException) { }
     }
 

@@ -35,6 +35,25 @@ public class AssetRegistryServiceTests
     }
 
     [Fact]
+    public async Task The_program_is_stored_kept_on_re_registration_and_changed_by_update()
+    {
+        await _registry.RegisterAsync(Valid() with { Program = "summer-saver" }, _ct);
+        Assert.Equal("summer-saver", Assert.Single(_store.Assets).Program);
+
+        await _registry.RegisterAsync(Valid(), _ct); // no program given: the asset keeps its own
+        Assert.Equal("summer-saver", Assert.Single(_store.Assets).Program);
+
+        var updated = await _registry.UpdateAsync("bess-001", new AssetUpdateRequest(Program: "evening"), _ct);
+        Assert.Equal("evening", updated.Value!.Program);
+        Assert.Equal("evening", (await _registry.GetAsync("bess-001", _ct))!.Program);
+
+        await _registry.RegisterAsync(Valid() with { AssetId = "bess-002" }, _ct);
+        Assert.Equal(AssetRecord.DefaultProgram, _store.Assets.Single(a => a.AssetId == "bess-002").Program);
+        var bad = await _registry.RegisterAsync(Valid() with { AssetId = "bess-003", Program = "no spaces" }, _ct);
+        Assert.Equal("program", Assert.Single(bad.Value!.Problems).Field);
+    }
+
+    [Fact]
     public async Task Invalid_input_is_rejected_and_nothing_is_stored()
     {
         var outcome = await _registry.RegisterAsync(Valid() with { CapacityKw = -1 }, _ct);

@@ -24,6 +24,9 @@ public abstract partial class CollectorStoreTests : IAsyncLifetime
     /// <summary>Runs SQL that returns one integer on this test's database (same table and column names in both).</summary>
     protected abstract Task<long> ScalarAsync(string sql);
 
+    /// <summary>Runs a statement on this test's database while no store has it open (schema surgery for migration tests).</summary>
+    protected abstract Task ExecuteAsync(string sql);
+
     protected virtual Task DropDatabaseAsync() => Task.CompletedTask;
 
     public async Task InitializeAsync()

@@ -37,6 +37,14 @@ public sealed class PostgresCollectorStoreTests(PostgresClusterFixture cluster) 
         return Convert.ToInt64(await command.ExecuteScalarAsync(Ct), System.Globalization.CultureInfo.InvariantCulture);
     }
 
+    protected override async Task ExecuteAsync(string sql)
+    {
+        await using var connection = new NpgsqlConnection(_connectionString);
+        await connection.OpenAsync(Ct);
+        await using var command = new NpgsqlCommand(sql, connection);
+        await command.ExecuteNonQueryAsync(Ct);
+    }
+
     [Fact]
     public async Task The_schema_version_is_recorded()
     {

@@ -23,6 +23,13 @@ public sealed class SqliteCollectorStoreTests : CollectorStoreTests
         return Task.FromResult(db.ScalarInt64(sql));
     }
 
+    protected override Task ExecuteAsync(string sql)
+    {
+        using var db = SqliteDatabase.Open(DatabasePath, readOnly: false);
+        db.Execute(sql);
+        return Task.CompletedTask;
+    }
+
     protected override Task DropDatabaseAsync()
     {
         Directory.Delete(_folder, recursive: true);

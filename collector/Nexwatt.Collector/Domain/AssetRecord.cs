@@ -30,7 +30,14 @@ public sealed record AssetRecord(
     string? DeviceId,
     AssetStatus Status,
     DateTimeOffset RegisteredAt,
-    DateTimeOffset UpdatedAt);
+    DateTimeOffset UpdatedAt)
+{
+    /// <summary>The program name of an asset registered without one.</summary>
+    public const string DefaultProgram = "default";
+
+    /// <summary>The subscriber program (cohort) the asset is enrolled in: it sets the reserve kept in dispatch and settles capacity payments.</summary>
+    public string Program { get; init; } = DefaultProgram;
+}
 
 /// <summary>A site allowed to send telemetry, and how it proves who it is.</summary>
 public sealed record SiteRecord(

@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.AspNetCore.Server.Kestrel.Https;
 using Microsoft.Extensions.Options;
 using Nexwatt.Collector.Api;
+using Nexwatt.Collector.Dispatch;
 using Nexwatt.Collector.Identity;
 using Nexwatt.Collector.Ingest;
 using Nexwatt.Collector.Normalization;
@@ -13,7 +14,7 @@ using Nexwatt.Collector.Storage;
 
 namespace Nexwatt.Collector.Hosting;
 
-/// <summary>Builds the collector: Kestrel listeners, storage, ingest (gRPC and MQTT), identity and the management API.</summary>
+/// <summary>Builds the collector: Kestrel listeners, storage, ingest (gRPC and MQTT), dispatch, identity and the management API.</summary>
 public static class CollectorHost
 {
     public const string EtcConfigPath = "/etc/nexwatt/collector.json";
@@ -38,6 +39,7 @@ public static class CollectorHost
         services.AddSingleton<IngestPipeline>();
         services.AddHostedService<IntervalWorker>();
         services.AddHostedService<MqttIngestService>();
+        services.AddDispatch(builder.Configuration);
         services.AddAuthentication(ManagementTokenHandler.SchemeName)
             .AddScheme<AuthenticationSchemeOptions, ManagementTokenHandler>(ManagementTokenHandler.SchemeName, null);
         services.AddAuthorizationBuilder().AddPolicy("management", policy => policy.RequireRole("management"));
@@ -53,6 +55,8 @@ public static class CollectorHost
         app.MapRegistry();
         app.MapSites();
         app.MapQueries();
+        app.MapSiteDispatch();
+        app.MapDispatch();
         return app;
     }
 

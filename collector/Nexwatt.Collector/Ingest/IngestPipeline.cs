@@ -13,13 +13,15 @@ public sealed record IngestResult(int Received, int Stored, int Duplicates, int 
 /// of registered devices normalized into samples, and the touched intervals marked for recomputation. When this
 /// returns, the batch is durable and may be acknowledged; aggregation follows within about a second.
 /// </summary>
-internal sealed class IngestPipeline(ICollectorStore store, Normalizer normalizer, DirtyIntervals dirty, TimeProvider time, ILogger<IngestPipeline> logger)
+internal sealed class IngestPipeline(ICollectorStore store, Normalizer normalizer, DirtyIntervals dirty, Dispatch.SiteActivity activity, TimeProvider time,
+    ILogger<IngestPipeline> logger)
 {
     public async Task<IngestResult> IngestAsync(string siteId, TelemetryBatch batch, CancellationToken cancellationToken)
     {
         if (TelemetryMapping.Problem(batch) is { } problem)
             throw new InvalidTelemetryException(problem);
         var received = time.GetUtcNow();
+        activity.Seen(siteId); // a site that sends telemetry is online for dispatch
         var readings = batch.Readings.Select(r => TelemetryMapping.ToIngested(siteId, r, received, batch.Historical)).ToList();
         var stored = readings.Count == 0 ? 0 : await store.InsertReadingsAsync(readings, cancellationToken).ConfigureAwait(false);
 

@@ -14,6 +14,7 @@ namespace Nexwatt.Collector.Registry;
 /// <param name="MeterId">The revenue or interval meter that settles the asset.</param>
 /// <param name="IsoZone">ISO and optional sub-zone, e.g. <c>PJM-DOM</c>.</param>
 /// <param name="TelemetryInterval">Seconds as a number, or a string: <c>"5s"</c>, <c>"1m"</c>, <c>"00:00:05"</c>.</param>
+/// <param name="Program">The subscriber program (cohort); absent keeps the asset's program, <c>default</c> for a new asset.</param>
 public sealed record AssetRegistrationRequest(
     string? AssetId = null,
     string? Type = null,
@@ -22,7 +23,8 @@ public sealed record AssetRegistrationRequest(
     double? StorageKwh = null,
     string? MeterId = null,
     string? IsoZone = null,
-    JsonElement? TelemetryInterval = null);
+    JsonElement? TelemetryInterval = null,
+    string? Program = null);
 
 /// <summary>The body of <c>PATCH /v1/assets/{id}</c>: only the fields given change; an empty string clears an optional text field.</summary>
 public sealed record AssetUpdateRequest(
@@ -32,7 +34,8 @@ public sealed record AssetUpdateRequest(
     double? StorageKwh = null,
     string? MeterId = null,
     string? IsoZone = null,
-    JsonElement? TelemetryInterval = null);
+    JsonElement? TelemetryInterval = null,
+    string? Program = null);
 
 /// <summary>The body of <c>POST /v1/assets/{id}/link</c>: the site and device whose telemetry describes the asset.</summary>
 public sealed record AssetLinkRequest(string? SiteId = null, string? DeviceId = null);
@@ -69,7 +72,11 @@ public sealed record AssetView(
     DateTimeOffset UpdatedAt,
     bool TelemetryValidated,
     bool IsoCompliant,
-    IReadOnlyList<RegistrationProblem> Problems);
+    IReadOnlyList<RegistrationProblem> Problems)
+{
+    /// <summary>The subscriber program (cohort).</summary>
+    public string Program { get; init; } = Domain.AssetRecord.DefaultProgram;
+}
 
 /// <summary>An error answer: <c>rejected</c>, <c>not_found</c> or <c>conflict</c>, with the problems.</summary>
 public sealed record RegistryError(string Status, IReadOnlyList<RegistrationProblem> Problems);

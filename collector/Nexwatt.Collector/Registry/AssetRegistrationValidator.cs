@@ -40,6 +40,7 @@ internal static partial class AssetRegistrationValidator
 
         Id(request.AssetId, "asset_id", required: true, problems);
         Id(request.MeterId, "meter_id", required: false, problems);
+        Id(request.Program, "program", required: false, problems);
 
         AssetType? type = null;
         if (string.IsNullOrWhiteSpace(request.Type)) problems.Add(RegistrationProblem.Invalid("type", "type is required: solar, battery or solar_plus_storage."));

@@ -41,7 +41,10 @@ public sealed class AssetRegistryService
         var now = _time.GetUtcNow();
         var record = new AssetRecord(valid.AssetId, valid.Type, valid.Inverter, valid.CapacityKw, valid.StorageKwh, valid.MeterId,
             valid.IsoZone, valid.TelemetryInterval, existing?.SiteId, existing?.DeviceId, AssetStatus.Active,
-            existing?.RegisteredAt ?? now, now);
+            existing?.RegisteredAt ?? now, now)
+        {
+            Program = request.Program is { Length: > 0 } program ? program : existing?.Program ?? AssetRecord.DefaultProgram,
+        };
         await SaveIfChangedAsync(existing, record, cancellationToken).ConfigureAwait(false);
 
         var report = IsoComplianceChecker.Check(record);
@@ -73,7 +76,8 @@ public sealed class AssetRegistryService
             patch.StorageKwh ?? existing.StorageKwh,
             patch.MeterId ?? existing.MeterId,
             patch.IsoZone ?? existing.IsoZone,
-            patch.TelemetryInterval ?? JsonSerializer.SerializeToElement(existing.TelemetryInterval.TotalSeconds));
+            patch.TelemetryInterval ?? JsonSerializer.SerializeToElement(existing.TelemetryInterval.TotalSeconds),
+            patch.Program ?? existing.Program);
         var problems = new List<RegistrationProblem>();
         if (AssetRegistrationValidator.Validate(merged, problems) is not { } valid) return new(RegistryStatus.Invalid, null, problems);
 
@@ -86,6 +90,7 @@ public sealed class AssetRegistryService
             MeterId = valid.MeterId,
             IsoZone = valid.IsoZone,
             TelemetryInterval = valid.TelemetryInterval,
+            Program = merged.Program ?? existing.Program,
             UpdatedAt = _time.GetUtcNow(),
         };
         if (await SaveIfChangedAsync(existing, record, cancellationToken).ConfigureAwait(false)) Log.Updated(_logger, assetId);
@@ -170,7 +175,10 @@ public sealed class AssetRegistryService
         var report = IsoComplianceChecker.Check(asset);
         return new AssetView(asset.AssetId, AssetTypeNames.Name(asset.Type), asset.Inverter, asset.CapacityKw, asset.StorageKwh,
             asset.MeterId, asset.IsoZone, asset.TelemetryInterval.TotalSeconds, asset.SiteId, asset.DeviceId,
-            AssetTypeNames.Name(asset.Status), asset.RegisteredAt, asset.UpdatedAt, report.TelemetryValidated, report.IsoCompliant, report.Problems);
+            AssetTypeNames.Name(asset.Status), asset.RegisteredAt, asset.UpdatedAt, report.TelemetryValidated, report.IsoCompliant, report.Problems)
+        {
+            Program = asset.Program,
+        };
     }
 
     // The store filters zones by exact string; a bare ISO must also match its sub-zones, so filter here.

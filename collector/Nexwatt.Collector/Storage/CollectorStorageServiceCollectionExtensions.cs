@@ -29,6 +29,8 @@ public static class CollectorStorageServiceCollectionExtensions
                     options.EffectiveSqlitePath(provider.GetRequiredService<IHostEnvironment>().ContentRootPath),
                     loggers.CreateLogger<SqliteCollectorStore>());
         });
+        // Both stores keep dispatches in the same database: the dispatch store is the same instance.
+        services.AddSingleton(provider => (Dispatch.IDispatchStore)provider.GetRequiredService<ICollectorStore>());
         services.AddHostedService<CollectorStorageInitializer>();
         return services;
     }

@@ -53,6 +53,13 @@ internal static class StorageCodes
         _ => throw new InvalidDataException($"Stored measurement code {code} is unknown to this collector (written by a newer version?)."),
     };
 
+    // Dispatch directions are stored in lower case, as the API spells them.
+    public static string ToText(Dispatch.Allocation.DispatchDirection direction) => direction.ToString().ToLowerInvariant();
+
+    public static Dispatch.Allocation.DispatchDirection DirectionFromText(string text) =>
+        Enum.TryParse<Dispatch.Allocation.DispatchDirection>(text, ignoreCase: true, out var direction) && Enum.IsDefined(direction)
+            ? direction : throw new InvalidDataException($"Stored dispatch direction '{text}' is unknown to this collector.");
+
     // Registry enums are stored by name: rare rows, readable in psql, safe against reordering.
     public static string ToText(AssetType type) => type.ToString();
 

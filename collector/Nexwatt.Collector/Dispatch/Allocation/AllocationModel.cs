@@ -56,4 +56,10 @@ public sealed record AllocationResult(
     string Summary)
 {
     public double ShortfallMegawatts => Math.Max(0, Request.MegawattsRequested - MegawattsExpected);
+
+    /// <summary>The sum of the usable assets' limits, megawatts: what the fleet could give at most.</summary>
+    public double FleetLimitMegawatts { get; init; }
+
+    /// <summary>The common fraction of its limit every usable asset runs at, in [0, 1] (before 0.1 W rounding).</summary>
+    public double CommonFraction { get; init; }
 }

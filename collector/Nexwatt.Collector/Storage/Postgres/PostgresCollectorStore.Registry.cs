@@ -10,24 +10,25 @@ public sealed partial class PostgresCollectorStore
 {
     private const string AssetColumns = """
         asset_id, type, inverter, capacity_kw, storage_kwh, meter_id, iso_zone, telemetry_interval_us, site_id, device_id,
-        status, registered_at, updated_at
+        status, registered_at, updated_at, program
         """;
 
     private const string SiteColumns = "site_id, token_sha256, certificate_subject, created_at";
 
     public Task UpsertAssetAsync(AssetRecord asset, CancellationToken cancellationToken) =>
         ExecuteAsync($"""
-            INSERT INTO assets ({AssetColumns}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+            INSERT INTO assets ({AssetColumns}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
             ON CONFLICT (asset_id) DO UPDATE SET type = excluded.type, inverter = excluded.inverter, capacity_kw = excluded.capacity_kw,
                 storage_kwh = excluded.storage_kwh, meter_id = excluded.meter_id, iso_zone = excluded.iso_zone,
                 telemetry_interval_us = excluded.telemetry_interval_us, site_id = excluded.site_id, device_id = excluded.device_id,
-                status = excluded.status, registered_at = excluded.registered_at, updated_at = excluded.updated_at
+                status = excluded.status, registered_at = excluded.registered_at, updated_at = excluded.updated_at,
+                    program = excluded.program
             """,
             [
                 Parameter(asset.AssetId), Parameter(ToText(asset.Type)), Nullable(asset.Inverter, NpgsqlDbType.Text), Parameter(asset.CapacityKw),
                 Nullable(asset.StorageKwh, NpgsqlDbType.Double), Nullable(asset.MeterId, NpgsqlDbType.Text), Parameter(asset.IsoZone),
                 Parameter(ToMicroseconds(asset.TelemetryInterval)), Nullable(asset.SiteId, NpgsqlDbType.Text), Nullable(asset.DeviceId, NpgsqlDbType.Text),
-                Parameter(ToText(asset.Status)), Parameter(ToMicroseconds(asset.RegisteredAt)), Parameter(ToMicroseconds(asset.UpdatedAt)),
+                Parameter(ToText(asset.Status)), Parameter(ToMicroseconds(asset.RegisteredAt)), Parameter(ToMicroseconds(asset.UpdatedAt)), Parameter(asset.Program),
             ],
             cancellationToken);
 
@@ -86,7 +87,7 @@ public sealed partial class PostgresCollectorStore
     private static AssetRecord ReadAsset(NpgsqlDataReader row) => new(
         row.GetString(0), AssetTypeFromText(row.GetString(1)), TextOrNull(row, 2), row.GetDouble(3), DoubleOrNull(row, 4), TextOrNull(row, 5),
         row.GetString(6), SpanFromMicroseconds(row.GetInt64(7)), TextOrNull(row, 8), TextOrNull(row, 9), AssetStatusFromText(row.GetString(10)),
-        FromMicroseconds(row.GetInt64(11)), FromMicroseconds(row.GetInt64(12)));
+        FromMicroseconds(row.GetInt64(11)), FromMicroseconds(row.GetInt64(12))) { Program = row.GetString(13) };
 
     private static SiteRecord ReadSite(NpgsqlDataReader row) =>
         new(row.GetString(0), TextOrNull(row, 1), TextOrNull(row, 2), FromMicroseconds(row.GetInt64(3)));

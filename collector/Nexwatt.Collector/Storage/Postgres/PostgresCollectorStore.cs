@@ -40,6 +40,7 @@ public sealed partial class PostgresCollectorStore : ICollectorStore
         {
             await ExecuteAsync(connection, transaction, $"SELECT pg_advisory_xact_lock({PostgresSchema.InitializationLockKey})", ct).ConfigureAwait(false);
             await ExecuteAsync(connection, transaction, PostgresSchema.Create, ct).ConfigureAwait(false);
+            await ExecuteAsync(connection, transaction, DispatchSchema, ct).ConfigureAwait(false);
             await using var version = new NpgsqlCommand("SELECT coalesce(max(version), 0) FROM schema_version", connection, transaction);
             var found = Convert.ToInt32(await version.ExecuteScalarAsync(ct).ConfigureAwait(false), System.Globalization.CultureInfo.InvariantCulture);
             if (found > StorageCodes.SchemaVersion)

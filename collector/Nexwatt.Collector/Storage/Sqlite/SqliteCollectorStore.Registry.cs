@@ -9,7 +9,7 @@ public sealed partial class SqliteCollectorStore
 {
     private const string AssetColumns = """
         asset_id, type, inverter, capacity_kw, storage_kwh, meter_id, iso_zone, telemetry_interval_us, site_id, device_id,
-        status, registered_at, updated_at
+        status, registered_at, updated_at, program
         """;
 
     private const string SiteColumns = "site_id, token_sha256, certificate_subject, created_at";
@@ -18,16 +18,17 @@ public sealed partial class SqliteCollectorStore
         WriteAsync((db, _) =>
         {
             using var upsert = db.Prepare($"""
-                INSERT INTO assets ({AssetColumns}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)
+                INSERT INTO assets ({AssetColumns}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
                 ON CONFLICT (asset_id) DO UPDATE SET type = excluded.type, inverter = excluded.inverter, capacity_kw = excluded.capacity_kw,
                     storage_kwh = excluded.storage_kwh, meter_id = excluded.meter_id, iso_zone = excluded.iso_zone,
                     telemetry_interval_us = excluded.telemetry_interval_us, site_id = excluded.site_id, device_id = excluded.device_id,
-                    status = excluded.status, registered_at = excluded.registered_at, updated_at = excluded.updated_at
+                    status = excluded.status, registered_at = excluded.registered_at, updated_at = excluded.updated_at,
+                    program = excluded.program
                 """);
             upsert.Bind(1, asset.AssetId).Bind(2, ToText(asset.Type)).BindOrNull(3, asset.Inverter).Bind(4, asset.CapacityKw)
                 .BindOrNull(5, asset.StorageKwh).BindOrNull(6, asset.MeterId).Bind(7, asset.IsoZone).Bind(8, ToMicroseconds(asset.TelemetryInterval))
                 .BindOrNull(9, asset.SiteId).BindOrNull(10, asset.DeviceId).Bind(11, ToText(asset.Status))
-                .Bind(12, ToMicroseconds(asset.RegisteredAt)).Bind(13, ToMicroseconds(asset.UpdatedAt)).Run();
+                .Bind(12, ToMicroseconds(asset.RegisteredAt)).Bind(13, ToMicroseconds(asset.UpdatedAt)).Bind(14, asset.Program).Run();
             return true;
         }, cancellationToken);
 
@@ -118,7 +119,7 @@ public sealed partial class SqliteCollectorStore
     private static AssetRecord ReadAsset(SqliteStatement row) => new(
         row.Text(0) ?? "", AssetTypeFromText(row.Text(1) ?? ""), row.Text(2), row.Double(3), row.DoubleOrNull(4), row.Text(5),
         row.Text(6) ?? "", SpanFromMicroseconds(row.Int64(7)), row.Text(8), row.Text(9), AssetStatusFromText(row.Text(10) ?? ""),
-        FromMicroseconds(row.Int64(11)), FromMicroseconds(row.Int64(12)));
+        FromMicroseconds(row.Int64(11)), FromMicroseconds(row.Int64(12))) { Program = row.Text(13) ?? AssetRecord.DefaultProgram };
 
     private static SiteRecord ReadSite(SqliteStatement row) =>
         new(row.Text(0) ?? "", row.Text(1), row.Text(2), FromMicroseconds(row.Int64(3)));

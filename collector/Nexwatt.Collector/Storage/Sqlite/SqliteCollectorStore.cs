@@ -95,6 +95,7 @@ public sealed partial class SqliteCollectorStore : ICollectorStore
     {
         using var transaction = write.BeginTransaction();
         write.Execute(SqliteSchema.Create);
+        Migrate(write);
         var found = write.ScalarInt64("SELECT coalesce(max(version), 0) FROM schema_version");
         if (found > StorageCodes.SchemaVersion)
             throw new InvalidOperationException(

@@ -1,0 +1,150 @@
+using System.Threading.Channels;
+using Google.Protobuf;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Nexwatt.Collector.Hosting;
+using Nexwatt.Protocols.Mqtt;
+using Nexwatt.Protos.V1;
+
+namespace Nexwatt.Collector.Dispatch;
+
+/// <summary>
+/// Setpoints waiting for the MQTT writer loop. Bounded, dropping the oldest when full: the dispatch service never
+/// waits on the broker, and a dropped setpoint is re-sent every ResendInterval until acknowledged.
+/// </summary>
+public sealed class MqttSetpointOutbox
+{
+    private const int Capacity = 4096;
+
+    internal Channel<(string SiteId, string SetpointId, ReadOnlyMemory<byte> Signed)> Queue { get; } =
+        Channel.CreateBounded<(string, string, ReadOnlyMemory<byte>)>(new BoundedChannelOptions(Capacity)
+        {
+            FullMode = BoundedChannelFullMode.DropOldest,
+            SingleReader = true,
+        });
+
+    /// <summary>True when an MQTT connection for dispatch is configured (otherwise posts are discarded).</summary>
+    public bool Enabled { get; internal set; }
+
+    public void Post(string siteId, string setpointId, ReadOnlyMemory<byte> signed)
+    {
+        if (Enabled) Queue.Writer.TryWrite((siteId, setpointId, signed));
+    }
+}
+
+/// <summary>
+/// Dispatch over the broker (when Collector:MqttIngest is enabled): publishes setpoints QoS 1 to
+/// {prefix}/{site}/setpoints, takes acknowledgements from {prefix}/+/acks and births and deaths from
+/// {prefix}/+/status. The site is the topic's site segment, which the broker's ACL proves. A connection of its
+/// own (client id + "-dispatch"), so that telemetry volume never delays a setpoint.
+/// </summary>
+internal sealed class DispatchMqttService(
+    IOptions<CollectorOptions> options,
+    DispatchService dispatch,
+    MqttSetpointOutbox outbox,
+    SiteActivity activity,
+    TimeProvider time,
+    ILoggerFactory loggers) : BackgroundService
+{
+    private readonly ILogger _logger = loggers.CreateLogger<DispatchMqttService>();
+
+    public override Task StartAsync(CancellationToken cancellationToken)
+    {
+        outbox.Enabled = options.Value.MqttIngest.Enabled;
+        return base.StartAsync(cancellationToken);
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var mqtt = options.Value.MqttIngest;
+        if (!mqtt.Enabled) return;
+        var client = new MqttClient(new MqttClientOptions
+        {
+            Host = mqtt.Host,
+            Port = mqtt.Port ?? (mqtt.TlsEnabled ? 8883 : 1883),
+            ClientId = mqtt.ClientId + "-dispatch",
+            ProtocolVersion = MqttProtocolVersion.V500,
+            CleanStart = false,
+            Username = mqtt.Username,
+            Password = mqtt.Password,
+            Tls = new MqttTlsOptions
+            {
+                Enabled = mqtt.TlsEnabled,
+                CaCertificateFile = mqtt.CaCertificateFile,
+                ClientCertificateFile = mqtt.ClientCertificateFile,
+                ClientKeyFile = mqtt.ClientKeyFile,
+            },
+        }, loggers.CreateLogger("Nexwatt.Protocols.Mqtt"), time);
+        await using var _ = client;
+        await client.SubscribeAsync($"{mqtt.TopicPrefix}/+/acks", MqttQualityOfService.AtLeastOnce, stoppingToken).ConfigureAwait(false);
+        await client.SubscribeAsync($"{mqtt.TopicPrefix}/+/status", MqttQualityOfService.AtLeastOnce, stoppingToken).ConfigureAwait(false);
+        await client.StartAsync(stoppingToken).ConfigureAwait(false);
+        try
+        {
+            await Task.WhenAll(PublishLoopAsync(client, mqtt.TopicPrefix, stoppingToken), ReceiveLoopAsync(client, mqtt.TopicPrefix, stoppingToken)).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested) { }
+    }
+
+    // The one writer of setpoints to the broker.
+    private async Task PublishLoopAsync(MqttClient client, string prefix, CancellationToken cancellationToken)
+    {
+        await foreach (var (siteId, setpointId, signed) in outbox.Queue.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+        {
+            var topic = $"{prefix}/{siteId}/setpoints";
+            try { await client.PublishAsync(topic, signed, MqttQualityOfService.AtLeastOnce, retain: false, cancellationToken).ConfigureAwait(false); }
+            catch (MqttException ex) { DispatchLog.PublishFailed(_logger, setpointId, topic, ex.Message); }
+        }
+    }
+
+    private async Task ReceiveLoopAsync(MqttClient client, string prefix, CancellationToken cancellationToken)
+    {
+        await foreach (var message in client.Messages.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+            await HandleAsync(prefix, message, cancellationToken).ConfigureAwait(false);
+    }
+
+    internal async Task HandleAsync(string prefix, MqttApplicationMessage message, CancellationToken cancellationToken)
+    {
+        if (SiteOf(prefix, message.Topic, "acks") is { } ackSite)
+        {
+            SetpointAck ack;
+            try { ack = SetpointAck.Parser.ParseFrom(message.Payload.Span); }
+            catch (InvalidProtocolBufferException ex)
+            {
+                DispatchLog.Undecodable(_logger, "acknowledgement", message.Topic, ex.Message);
+                return;
+            }
+            activity.Seen(ackSite);
+            await dispatch.AcknowledgeAsync(ackSite, ack, cancellationToken).ConfigureAwait(false);
+        }
+        else if (SiteOf(prefix, message.Topic, "status") is { } statusSite)
+        {
+            SiteStatus status;
+            try { status = SiteStatus.Parser.ParseFrom(message.Payload.Span); }
+            catch (InvalidProtocolBufferException ex)
+            {
+                DispatchLog.Undecodable(_logger, "status", message.Topic, ex.Message);
+                return;
+            }
+            // A retained status is the last one the site sent, possibly long ago: only a death is taken from it.
+            if (status.State == SiteStatus.Types.State.Offline)
+            {
+                activity.Offline(statusSite);
+                DispatchLog.SiteOffline(_logger, statusSite);
+            }
+            else if (status.State == SiteStatus.Types.State.Online && !message.Retain)
+            {
+                activity.Seen(statusSite);
+            }
+        }
+    }
+
+    /// <summary>"{prefix}/{site}/{leaf}" → site; anything else → null.</summary>
+    internal static string? SiteOf(string prefix, string topic, string leaf)
+    {
+        if (!topic.StartsWith(prefix + "/", StringComparison.Ordinal) || !topic.EndsWith("/" + leaf, StringComparison.Ordinal)) return null;
+        var site = topic[(prefix.Length + 1)..^(leaf.Length + 1)];
+        return site.Length == 0 || site.Contains('/') ? null : site;
+    }
+}
