@@ -220,7 +220,9 @@ public sealed class DispatchEndToEndTests
         var candidate = new Nexwatt.Collector.Dispatch.Allocation.AllocationCandidate("pv-1", "site-a", "inverter-1", Nexwatt.Collector.Domain.AssetType.Solar,
             "default", 10, null, null, 20, 95, 8, true);
 
-        Assert.Equal(3000, Nexwatt.Collector.Dispatch.DispatchService.Target(Nexwatt.Collector.Dispatch.Allocation.DispatchDirection.Discharge, asset, candidate).ActivePowerW);
+        var discharge = Nexwatt.Collector.Dispatch.DispatchService.Target(Nexwatt.Collector.Dispatch.Allocation.DispatchDirection.Discharge, asset, candidate);
+        // A discharge carries the program's reserve, so the agent can stop at it by itself.
+        Assert.Equal((3000.0, true, 20.0), (discharge.ActivePowerW, discharge.HasMinSocPct, discharge.MinSocPct));
         Assert.Equal(-3000, Nexwatt.Collector.Dispatch.DispatchService.Target(Nexwatt.Collector.Dispatch.Allocation.DispatchDirection.Charge, asset, candidate).ActivePowerW);
         var curtail = Nexwatt.Collector.Dispatch.DispatchService.Target(Nexwatt.Collector.Dispatch.Allocation.DispatchDirection.Curtail, asset, candidate);
         // Exporting 8 kW of a 10 kW rating, cut by 3 kW: limit 5 kW = 50 %.

@@ -25,7 +25,9 @@ internal sealed partial class DispatchService
         var watts = Math.Round(asset.Kilowatts * 1000, 1);
         return direction switch
         {
-            DispatchDirection.Discharge => new SetpointTarget { DeviceId = asset.DeviceId, ActivePowerW = watts },
+            DispatchDirection.Discharge => candidate is null
+                ? new SetpointTarget { DeviceId = asset.DeviceId, ActivePowerW = watts }
+                : new SetpointTarget { DeviceId = asset.DeviceId, ActivePowerW = watts, MinSocPct = candidate.ReservePct },
             DispatchDirection.Charge => new SetpointTarget { DeviceId = asset.DeviceId, ActivePowerW = -watts },
             // Curtailment cuts PV export by the share: the limit is what remains of the present export, as a
             // percentage of the rating (SunSpec 123 WMaxLimPct); active power is not a target here.

@@ -163,4 +163,25 @@ public sealed class DispatchEngineTests : IDisposable
         Assert.Equal(["restore b1", "restore b2"], _devices.Log.Where(l => l.StartsWith("restore", StringComparison.Ordinal)));
         Assert.Empty(_engine.Active);
     }
+
+    [Fact]
+    public async Task A_held_discharge_stops_when_the_battery_reaches_the_subscribers_reserve()
+    {
+        _devices.States["b1"] = FakeSiteDevices.Battery("b1", soc: 31);
+        var target = Watts("b1", 3000);
+        target.MinSocPct = 30;
+        await Send(_collector.Setpoint("sp-1", lifetime: TimeSpan.FromSeconds(100), targets: [target]));
+        Assert.Equal(Result.Applied, Assert.Single(_acks).Result);
+
+        await Advance(TimeSpan.FromSeconds(20));
+        Assert.Equal(["apply b1 3000 revert=60", "apply b1 3000 revert=60"], _devices.Log);
+
+        // The battery drains to the subscriber's reserve (above the device's own 20 %): the next beat stops it.
+        _devices.States["b1"] = FakeSiteDevices.Battery("b1", soc: 29.9);
+        await Advance(TimeSpan.FromSeconds(20));
+        Assert.Equal("restore b1", _devices.Log[^1]);
+        Assert.Empty(_engine.Active);
+        await Advance(TimeSpan.FromSeconds(20));
+        Assert.Equal(3, _devices.Log.Count);
+    }
 }

@@ -59,4 +59,21 @@ public sealed class DispatchLimitsTests
         Assert.Equal("site charge 5000 W exceeds the site limit 4000 W", DispatchLimits.CheckSite(tooMuchCharge, options));
         Assert.Null(DispatchLimits.CheckSite(tooMuchCharge, new DispatchOptions()));
     }
+
+    [Fact]
+    public void A_discharge_at_or_below_the_subscribers_reserve_is_rejected_and_above_it_carries_the_reserve()
+    {
+        var target = Watts("battery", 2000);
+        target.MinSocPct = 60;
+        var low = DispatchLimits.CheckTarget(target, Battery with { StateOfChargePercent = 60 });
+        Assert.Null(low.Plan);
+        Assert.Contains("subscriber's reserve", low.Reason);
+        var (plan, reason) = DispatchLimits.CheckTarget(target, Battery with { StateOfChargePercent = 61 });
+        Assert.Null(reason);
+        Assert.Equal(60, plan!.MinStateOfChargePercent);
+        Assert.True(DispatchLimits.ReachedReserve(plan, Battery with { StateOfChargePercent = 59.9 }));
+        Assert.False(DispatchLimits.ReachedReserve(plan, Battery with { StateOfChargePercent = 60.1 }));
+        target.MinSocPct = 120;
+        Assert.Contains("outside 0-100", DispatchLimits.CheckTarget(target, Battery).Reason);
+    }
 }

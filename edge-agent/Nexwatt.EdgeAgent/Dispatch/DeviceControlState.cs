@@ -15,7 +15,11 @@ internal sealed record DeviceControlState(
 /// <summary>What the agent will write to one device: battery power (model 124) or an export limit (model 123).</summary>
 internal sealed record PlannedTarget(string DeviceId, TargetKind Kind, double Watts, double ExportLimitPercent)
 {
-    public static PlannedTarget Power(string deviceId, double watts) => new(deviceId, TargetKind.BatteryPower, watts, 0);
+    /// <summary>The subscriber's reserve sent with the target: a discharge stops when the state of charge reaches it.</summary>
+    public double? MinStateOfChargePercent { get; init; }
+
+    public static PlannedTarget Power(string deviceId, double watts, double? minStateOfChargePercent = null)
+        => new(deviceId, TargetKind.BatteryPower, watts, 0) { MinStateOfChargePercent = minStateOfChargePercent };
 
     public static PlannedTarget ExportLimit(string deviceId, double percent) => new(deviceId, TargetKind.ExportLimit, 0, percent);
 }

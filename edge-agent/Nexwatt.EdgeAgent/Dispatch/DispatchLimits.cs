@@ -28,6 +28,11 @@ internal static class DispatchLimits
         return null;
     }
 
+    /// <summary>True when a held discharge has brought the device down to the subscriber's reserve: it must stop.</summary>
+    public static bool ReachedReserve(PlannedTarget target, DeviceControlState? state)
+        => target is { Kind: TargetKind.BatteryPower, Watts: > 0, MinStateOfChargePercent: { } floor }
+            && state?.StateOfChargePercent is { } soc && soc <= floor;
+
     /// <summary>What to write for <paramref name="target"/>, or the reason it is rejected.</summary>
     /// <param name="state">The device as read just now; null when no such device was discovered.</param>
     public static (PlannedTarget? Plan, string? Reason) CheckTarget(SetpointTarget target, DeviceControlState? state)
@@ -49,7 +54,12 @@ internal static class DispatchLimits
             return (null, Invariant($"exceeds rating {state.RatingWatts.Value:0.#} W"));
         if (watts > 0 && state.StateOfChargePercent is { } soc && state.ReservePercent is { } reserve && soc <= reserve)
             return (null, Invariant($"at reserve (state of charge {soc:0.#} % <= reserve {reserve:0.#} %)"));
-        return (PlannedTarget.Power(target.DeviceId, watts), null);
+        double? subscriberReserve = target.HasMinSocPct ? target.MinSocPct : null;
+        if (subscriberReserve is { } floor && (!double.IsFinite(floor) || floor is < 0 or > 100))
+            return (null, Invariant($"subscriber reserve {floor} % is outside 0-100 %"));
+        if (watts > 0 && subscriberReserve is { } promised && state.StateOfChargePercent is { } charge && charge <= promised)
+            return (null, Invariant($"at the subscriber's reserve (state of charge {charge:0.#} % <= {promised:0.#} %)"));
+        return (PlannedTarget.Power(target.DeviceId, watts, subscriberReserve), null);
     }
 
     private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
