@@ -32,9 +32,9 @@ public sealed class AgentKilledMidWindowTests
         await run.Agent.WaitForExitAsync(TimeSpan.FromSeconds(10));
         // Still discharging just after the kill: the last re-assert was at most RevertTimeout/3 ago.
         Assert.Equal(2, await run.Battery.ModeAsync());
-        Assert.True(await SimulatedBattery.EventuallyAsync(async () => await run.Battery.ModeAsync() == 0, TimeSpan.FromSeconds(revertSeconds * 3)),
+        Assert.True(await SimulatedSunSpecDevice.EventuallyAsync(async () => await run.Battery.ModeAsync() == 0, TimeSpan.FromSeconds(revertSeconds * 3)),
             "the battery did not revert after the agent died");
-        Assert.True(await SimulatedBattery.EventuallyAsync(async () => Math.Abs(await run.Battery.WattsAsync()) <= 50, TimeSpan.FromSeconds(10)), "the battery still delivers power");
+        Assert.True(await SimulatedSunSpecDevice.EventuallyAsync(async () => Math.Abs(await run.Battery.WattsAsync()) <= 50, TimeSpan.FromSeconds(10)), "the battery still delivers power");
     }
 
     [Fact]
@@ -48,7 +48,7 @@ public sealed class AgentKilledMidWindowTests
 
         Assert.Equal(0, await run.Battery.ModeAsync());
         Assert.Contains("restored to normal operation (agent stopping)", run.Agent.Log);
-        Assert.True(await SimulatedBattery.EventuallyAsync(async () => Math.Abs(await run.Battery.WattsAsync()) <= 50, TimeSpan.FromSeconds(10)), "the battery still delivers power");
+        Assert.True(await SimulatedSunSpecDevice.EventuallyAsync(async () => Math.Abs(await run.Battery.WattsAsync()) <= 50, TimeSpan.FromSeconds(10)), "the battery still delivers power");
     }
 
     /// <summary>Broker, battery and agent, with a 1500 W discharge setpoint applied and acknowledged over MQTT.</summary>
@@ -57,7 +57,7 @@ public sealed class AgentKilledMidWindowTests
         private readonly List<IAsyncDisposable> _owned = [];
         private string? _config;
 
-        public SimulatedBattery Battery { get; private set; } = null!;
+        public SimulatedSunSpecDevice Battery { get; private set; } = null!;
         public PeerProcess Agent { get; private set; } = null!;
 
         public static async Task<DispatchedRun> StartAsync(int revertSeconds)
@@ -79,7 +79,7 @@ public sealed class AgentKilledMidWindowTests
         {
             var broker = await Mosquitto.StartAsync();
             _owned.Add(broker);
-            Battery = await SimulatedBattery.StartAsync();
+            Battery = await SimulatedSunSpecDevice.StartAsync();
             _owned.Add(Battery);
             using var collector = new SetpointFactory(DateTimeOffset.UtcNow);
             var keyFile = Path.Combine(Directory.CreateTempSubdirectory("nexwatt-dispatch-").FullName, "collector.pem");
@@ -113,7 +113,7 @@ public sealed class AgentKilledMidWindowTests
             var storage = await Battery.ReadAsync(124);
             Assert.Equal(2, storage.Read("StorCtl_Mod").Raw);
             Assert.Equal(revertSeconds, storage.Read("InOutWRte_RvrtTms").Raw);
-            Assert.True(await SimulatedBattery.EventuallyAsync(async () => Math.Abs(await Battery.WattsAsync() - 1500) <= 50, Patience), "the battery never discharged");
+            Assert.True(await SimulatedSunSpecDevice.EventuallyAsync(async () => Math.Abs(await Battery.WattsAsync() - 1500) <= 50, Patience), "the battery never discharged");
         }
 
         /// <summary>At least once, as the collector sends: repeated until answered (a repeat is a duplicate and writes nothing).</summary>

@@ -15,7 +15,7 @@ public sealed class DispatchSimulatorTests
     [Fact]
     public async Task Bad_setpoints_are_rejected_without_a_write_and_a_signed_discharge_moves_the_battery_with_its_revert_timer_set()
     {
-        await using var battery = await SimulatedBattery.StartAsync();
+        await using var battery = await SimulatedSunSpecDevice.StartAsync();
         using var collector = new SetpointFactory(DateTimeOffset.UtcNow);
         var options = new DispatchOptions { RevertTimeout = TimeSpan.FromSeconds(30), MeasureSettleTime = TimeSpan.FromSeconds(5) };
         var engine = new DispatchEngine(new SetpointVerifier(collector.Pinned(), "site-1", options.ClockSkewTolerance),
@@ -58,7 +58,7 @@ public sealed class DispatchSimulatorTests
         var storage = await battery.ReadAsync(124);
         Assert.Equal(2, storage.Read("StorCtl_Mod").Raw);
         Assert.Equal(30, storage.Read("InOutWRte_RvrtTms").Raw);
-        Assert.True(await SimulatedBattery.EventuallyAsync(async () => Math.Abs(await battery.WattsAsync() - 2000) <= 50, Patience),
+        Assert.True(await SimulatedSunSpecDevice.EventuallyAsync(async () => Math.Abs(await battery.WattsAsync() - 2000) <= 50, Patience),
             $"802 W did not reach 2000 W: {await battery.WattsAsync()} W");
 
         // The WRITE log is ordered: the applied setpoint's writes are the only ones, so the bad ones wrote nothing.
@@ -70,6 +70,35 @@ public sealed class DispatchSimulatorTests
         var stop = await Send(collector.Signed(collector.Setpoint("sp-stop", issued: DateTimeOffset.UtcNow)));
         Assert.Equal(Result.Applied, stop.Result);
         Assert.Equal(0, (await battery.ReadAsync(124)).Read("StorCtl_Mod").Raw);
-        Assert.True(await SimulatedBattery.EventuallyAsync(async () => Math.Abs(await battery.WattsAsync()) <= 50, Patience));
+        Assert.True(await SimulatedSunSpecDevice.EventuallyAsync(async () => Math.Abs(await battery.WattsAsync()) <= 50, Patience));
+    }
+
+    [Fact]
+    public async Task A_signed_export_limit_curtails_a_simulated_inverter_with_its_revert_timer_set_and_a_stop_lifts_it()
+    {
+        // Noon at 40°N in June: the inverter produces well above the 30 % limit before the setpoint.
+        await using var inverter = await SimulatedSunSpecDevice.StartAsync("inverter",
+            "--inverter", "127.0.0.1:0", "--latitude", "40", "--longitude", "0", "--start-time", "2026-06-21T12:00:00Z");
+        var rating = (await inverter.ReadAsync(121)).Read("WMax").Value!.Value;
+        async Task<double> AcWattsAsync() => (await inverter.ReadAsync(103)).Read("W").Value ?? double.NaN;
+        Assert.True(await SimulatedSunSpecDevice.EventuallyAsync(async () => await AcWattsAsync() > 0.5 * rating, Patience), "the inverter does not produce");
+
+        using var collector = new SetpointFactory(DateTimeOffset.UtcNow);
+        var options = new DispatchOptions { RevertTimeout = TimeSpan.FromSeconds(30), MeasureSettleTime = TimeSpan.Zero };
+        var engine = new DispatchEngine(new SetpointVerifier(collector.Pinned(), "site-1", options.ClockSkewTolerance),
+            new SunSpecSiteDevices(inverter.Registry("pv"), options, TimeProvider.System), options, "site-1", TimeProvider.System, NullLogger.Instance);
+        var acks = new List<SetpointAck>();
+
+        await engine.HandleAsync(collector.Signed(collector.Setpoint("sp-curtail", targets: [new SetpointTarget { DeviceId = "pv", ExportLimitPct = 30 }])), acks.Add, CancellationToken.None);
+        Assert.Equal(Result.Applied, Assert.Single(acks).Result);
+        var controls = await inverter.ReadAsync(123);
+        Assert.Equal((1L, 30L), (controls.Read("WMaxLim_Ena").Raw, controls.Read("WMaxLimPct_RvrtTms").Raw));
+        Assert.Equal(30, controls.Read("WMaxLimPct").Value!.Value, 3);
+        Assert.True(await SimulatedSunSpecDevice.EventuallyAsync(async () => await AcWattsAsync() <= 0.3 * rating + 1, Patience),
+            $"the inverter still exports {await AcWattsAsync()} W of {rating} W");
+
+        await engine.HandleAsync(collector.Signed(collector.Setpoint("sp-stop", issued: DateTimeOffset.UtcNow)), acks.Add, CancellationToken.None);
+        Assert.Equal(0, (await inverter.ReadAsync(123)).Read("WMaxLim_Ena").Raw);
+        Assert.True(await SimulatedSunSpecDevice.EventuallyAsync(async () => await AcWattsAsync() > 0.5 * rating, Patience), "the limit was not lifted");
     }
 }

@@ -5,12 +5,12 @@ using Nexwatt.Protocols.SunSpec;
 
 namespace Nexwatt.EdgeAgent.Tests.Dispatch;
 
-/// <summary>A hardware-sim battery process reached over our Modbus client, its model chain discovered as the agent does.</summary>
-internal sealed class SimulatedBattery : IAsyncDisposable
+/// <summary>A hardware-sim device process (a battery unless told otherwise) reached over our Modbus client, its model chain discovered as the agent does.</summary>
+internal sealed class SimulatedSunSpecDevice : IAsyncDisposable
 {
     private static readonly SunSpecModelCatalog Catalog = SunSpecModelCatalog.LoadBuiltIn();
 
-    private SimulatedBattery(SimulatedSite site, ModbusLink link, SunSpecDeviceMap map, (string Host, int Port, int Unit) endpoint)
+    private SimulatedSunSpecDevice(SimulatedSite site, ModbusLink link, SunSpecDeviceMap map, (string Host, int Port, int Unit) endpoint)
     {
         Site = site;
         Link = link;
@@ -26,14 +26,17 @@ internal sealed class SimulatedBattery : IAsyncDisposable
     /// <summary>The sim's WRITE lines so far (every write a device accepted).</summary>
     public IReadOnlyList<string> Writes => Site.Process.Log.Split('\n').Select(l => l.TrimEnd('\r')).Where(l => l.StartsWith("WRITE ", StringComparison.Ordinal)).ToList();
 
-    public static async Task<SimulatedBattery> StartAsync()
+    public static Task<SimulatedSunSpecDevice> StartAsync() => StartAsync("battery", "--battery", "127.0.0.1:0");
+
+    /// <summary>Starts hardware-sim with <paramref name="arguments"/> and connects to its one device of <paramref name="kind"/>.</summary>
+    public static async Task<SimulatedSunSpecDevice> StartAsync(string kind, params string[] arguments)
     {
-        var site = await SimulatedSite.StartAsync("--battery", "127.0.0.1:0");
-        var endpoint = site.Single("battery");
+        var site = await SimulatedSite.StartAsync(arguments);
+        var endpoint = site.Single(kind);
         var link = new ModbusLink(new ModbusTcpLinkOptions { Host = endpoint.Host, Port = endpoint.Port, ResponseTimeout = TimeSpan.FromSeconds(5) });
         var map = await new SunSpecDiscovery(link, new SunSpecDiscoveryOptions { Catalog = Catalog }).DiscoverAsync((byte)endpoint.Unit)
             ?? throw new InvalidOperationException("The simulated battery shows no SunSpec marker.");
-        return new SimulatedBattery(site, link, map, endpoint);
+        return new SimulatedSunSpecDevice(site, link, map, endpoint);
     }
 
     public DeviceControlRegistry Registry(string deviceId)
