@@ -148,6 +148,17 @@ public sealed partial class DispatchScenarioTests(ITestOutputHelper output)
             Assert.Contains("dispatch_confirmed", kinds);
             Assert.Contains("reallocated", kinds);
             Assert.Contains("window_ended", kinds);
+
+            // The settlement report rests on the metered telemetry: per asset and per cohort (program), with delivery.
+            await WaitUntilAsync(async () => JsonDocument.Parse(await collector.Api.GetStringAsync($"/v1/dispatch/{dispatchId}/events")).RootElement
+                .EnumerateArray().Any(e => e.GetProperty("kind").GetString() == "settlement_generated"), "the settlement report");
+            var csv = (await collector.Api.GetStringAsync($"/v1/dispatch/{dispatchId}/settlement?format=csv")).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+            var cohortTotals = csv.Where(l => l.Contains(",cohort_total,", StringComparison.Ordinal)).ToList();
+            output.WriteLine(string.Join('\n', cohortTotals.Append(csv[0]).Concat(csv.Where(l => l.Contains(",fleet_total,", StringComparison.Ordinal)))));
+            Assert.Contains(cohortTotals, l => l.Contains(",standard,", StringComparison.Ordinal));
+            Assert.Contains(cohortTotals, l => l.Contains(",premium,", StringComparison.Ordinal));
+            Assert.True(csv.Count(l => l.Contains(",asset_interval,", StringComparison.Ordinal)) >= Sites * BatteriesPerSite - 13,
+                "an interval row for every dispatched asset");
         }
         finally
         {

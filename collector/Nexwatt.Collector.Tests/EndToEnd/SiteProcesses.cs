@@ -24,7 +24,8 @@ internal static partial class SiteProcesses
         return (sim, ready.Groups["host"].Value, ready.Groups["port"].Value);
     }
 
-    public static PeerProcess StartAgent(string siteId, string host, string port, string bufferPath, IDictionary<string, string> uplink, string pollInterval = "00:00:00.500")
+    public static PeerProcess StartAgent(string siteId, string host, string port, string bufferPath, IDictionary<string, string> uplink, string pollInterval = "00:00:00.500",
+        string deviceId = "inverter")
     {
         var environment = new Dictionary<string, string>(uplink)
         {
@@ -32,7 +33,7 @@ internal static partial class SiteProcesses
             ["NEXWATT_Agent__SiteId"] = siteId,
             ["NEXWATT_Agent__DefaultPollInterval"] = pollInterval,
             ["NEXWATT_Agent__Buffer__Path"] = bufferPath,
-            ["NEXWATT_Agent__Devices__0__Id"] = "inverter",
+            ["NEXWATT_Agent__Devices__0__Id"] = deviceId,
             ["NEXWATT_Agent__Devices__0__Host"] = host,
             ["NEXWATT_Agent__Devices__0__Port"] = port,
         };
