@@ -102,6 +102,54 @@ public sealed class DispatchEndToEndTests
     }
 
     [Fact]
+    public async Task Acknowledgements_arriving_together_are_each_answered_after_recording_and_logged_once_with_their_arrival_time()
+    {
+        await using var server = await CollectorServer.StartAsync(Settings(TimeSpan.FromSeconds(60)));
+        var sites = Enumerable.Range(1, 6).Select(i => $"site-{i}").ToList();
+        var tokens = new Dictionary<string, string>();
+        foreach (var site in sites) tokens[site] = await BatterySiteAsync(server, site);
+        using var key = DispatchApi.PublicKey(server);
+        var agents = sites.Select(site => new GrpcAgent(server, tokens[site])).ToList();
+        try
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(500));
+            var created = await DispatchApi.PostAsync(server, new { resource_id = "PJM", mw_requested = 0.03, direction = "discharge", window = new { duration_s = 60 } });
+            var dispatchId = created.GetProperty("dispatch_id").GetString()!;
+            var setpoints = new List<Setpoint>();
+            foreach (var agent in agents) setpoints.Add((await agent.NextAsync(key)).Setpoint);
+
+            // All at once, so the writer takes them as one group or a few: every site's answer twice (both copies
+            // accepted, one recorded), one answer for another site's setpoint and one naming another dispatch.
+            var sent = DateTimeOffset.UtcNow;
+            var otherDispatch = FakeAgent.Applied(setpoints[1]);
+            otherDispatch.DispatchId = "d-another";
+            List<(string Site, SetpointAck Ack, bool Accepted)> answers =
+            [
+                .. setpoints.Select(s => (s.SiteId, FakeAgent.Applied(s), true)),
+                .. setpoints.Select(s => (s.SiteId, FakeAgent.Applied(s), true)),
+                ("site-1", FakeAgent.Applied(setpoints[1]), false),
+                ("site-2", otherDispatch, false),
+            ];
+            var receipts = await Task.WhenAll(answers.Select(a => server.AcknowledgeAsync(tokens[a.Site], a.Ack)));
+            var answered = DateTimeOffset.UtcNow;
+            Assert.Equal(answers.Select(a => a.Accepted), receipts.Select(r => r.Accepted));
+
+            // Answered after recording: the log already holds every site's acknowledgement, once, timed on arrival.
+            var acknowledged = (await DispatchApi.EventsAsync(server, dispatchId)).Where(e => e.GetProperty("kind").GetString() == "site_acknowledged").ToList();
+            Assert.Equal(sites, acknowledged.Select(e => e.GetProperty("detail").GetProperty("site_id").GetString()).Order(StringComparer.Ordinal));
+            Assert.All(acknowledged, e => Assert.InRange(e.GetProperty("time").GetDateTimeOffset(), sent.AddMilliseconds(-1), answered));
+            var sequences = acknowledged.Select(e => e.GetProperty("seq").GetInt64()).ToList();
+            Assert.Equal(sequences.Distinct().Count(), sequences.Count);
+
+            await DispatchApi.WaitForEventAsync(server, dispatchId, "dispatch_confirmed");
+        }
+        finally
+        {
+            foreach (var agent in agents) await agent.DisposeAsync();
+        }
+    }
+
+    [Fact]
     public async Task A_site_that_never_acknowledges_has_its_share_reallocated_and_the_window_end_is_settled()
     {
         await using var server = await CollectorServer.StartAsync(Settings(TimeSpan.FromSeconds(2)));

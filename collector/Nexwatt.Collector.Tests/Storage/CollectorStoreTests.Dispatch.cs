@@ -131,6 +131,74 @@ public abstract partial class CollectorStoreTests
     }
 
     [Fact]
+    public async Task Setpoints_are_read_by_id_in_one_call_and_missing_ids_are_left_out()
+    {
+        await Dispatches.IssueSetpointsAsync([Setpoint("sp-a", "site-a", T0), Setpoint("sp-b", "site-b", T0), Setpoint("sp-c", "site-c", T0)], Ct);
+
+        var found = await Dispatches.GetSetpointsByIdAsync(["sp-c", "sp-missing", "sp-a"], Ct);
+
+        Assert.Equal(["sp-a", "sp-c"], found.Select(s => s.SetpointId).Order(StringComparer.Ordinal));
+        var c = found.Single(s => s.SetpointId == "sp-c");
+        Assert.Equal(Setpoint("sp-c", "site-c", T0).Signed.ToArray(), c.Signed.ToArray());
+        Assert.Equal(Setpoint("sp-c", "site-c", T0) with { Signed = default }, c with { Signed = default });
+        Assert.Empty(await Dispatches.GetSetpointsByIdAsync([], Ct));
+    }
+
+    [Fact]
+    public async Task A_batch_of_acknowledgements_is_recorded_with_one_event_each_numbered_after_the_log()
+    {
+        await Dispatches.IssueSetpointsAsync([Setpoint("sp-a", "site-a", T0), Setpoint("sp-b", "site-b", T0), Setpoint("sp-x", "site-x", T0, dispatch: "d-2")], Ct);
+        await Dispatches.IssueSetpointsAsync([Setpoint("sp-a2", "site-a", T0.AddSeconds(5), revision: 1)], Ct); // sp-a superseded
+        await Dispatches.AppendEventAsync("d-1", T0, DispatchEventKinds.SetpointsIssued, "{}", Ct);
+
+        IReadOnlyList<SetpointAckRecord> acks =
+        [
+            new("sp-b", "d-1", "partial", "battery-2 at reserve", 2500.5, T0.AddSeconds(1), """{"n":1}"""),
+            new("sp-missing", "d-1", "applied", null, null, T0.AddSeconds(1), """{"n":2}"""),
+            new("sp-x", "d-2", "applied", null, null, T0.AddSeconds(2), """{"n":3}"""),
+            new("sp-a", "d-1", "applied", null, 5000, T0.AddSeconds(2), """{"n":4}"""),
+            new("sp-b", "d-1", "rejected", "tripped", null, T0.AddSeconds(3), """{"n":5}"""),
+        ];
+        var events = await Dispatches.RecordAcksAsync(acks, Ct);
+
+        Assert.Equal([("d-1", 2L), null, ("d-2", 1L), ("d-1", 3L), ("d-1", 4L)], events.Select(e => e is null ? ((string, long)?)null : (e.DispatchId, e.Sequence)));
+        Assert.Equal(
+            [
+                new DispatchEvent("d-1", 2, T0.AddSeconds(1), DispatchEventKinds.SiteAcknowledged, """{"n":1}"""),
+                new DispatchEvent("d-1", 3, T0.AddSeconds(2), DispatchEventKinds.SiteAcknowledged, """{"n":4}"""),
+                new DispatchEvent("d-1", 4, T0.AddSeconds(3), DispatchEventKinds.SiteAcknowledged, """{"n":5}"""),
+            ],
+            (await Dispatches.GetEventsAsync("d-1", Ct)).Skip(1));
+        Assert.Equal([events[2]!], await Dispatches.GetEventsAsync("d-2", Ct));
+
+        // In order: the later answer of a site is the record. A superseded setpoint stays superseded.
+        var b = await Dispatches.GetSetpointAsync("sp-b", Ct);
+        Assert.Equal((SetpointState.Acked, "rejected", "tripped", (double?)null, T0.AddSeconds(3)), (b!.State, b.AckResult, b.AckReason, b.MeasuredW, b.AckedAt));
+        var a = await Dispatches.GetSetpointAsync("sp-a", Ct);
+        Assert.Equal((SetpointState.Superseded, "applied", 5000.0, T0.AddSeconds(2)), (a!.State, a.AckResult, a.MeasuredW!.Value, a.AckedAt!.Value));
+        Assert.Equal(SetpointState.Acked, (await Dispatches.GetSetpointAsync("sp-x", Ct))!.State);
+
+        Assert.Empty(await Dispatches.RecordAcksAsync([], Ct));
+        Assert.Equal(5, (await Dispatches.AppendEventAsync("d-1", T0.AddSeconds(4), DispatchEventKinds.DispatchConfirmed, "{}", Ct)).Sequence);
+    }
+
+    [Fact]
+    public async Task Concurrent_batches_and_single_events_of_one_dispatch_get_distinct_sequences()
+    {
+        var setpoints = Enumerable.Range(0, 40).Select(i => Setpoint($"sp-{i}", $"site-{i}", T0)).ToList();
+        await Dispatches.IssueSetpointsAsync(setpoints, Ct);
+
+        var batches = setpoints.Chunk(10).Select(chunk => Task.Run(async () => (await Dispatches.RecordAcksAsync(
+            chunk.Select(s => new SetpointAckRecord(s.SetpointId, "d-1", "applied", null, null, T0, "{}")).ToList(), Ct)).Select(e => e!.Sequence)));
+        var singles = Enumerable.Range(0, 8).Select(_ => Task.Run(async () =>
+            (IEnumerable<long>)[(await Dispatches.AppendEventAsync("d-1", T0, DispatchEventKinds.SiteFailed, "{}", Ct)).Sequence]));
+        var sequences = (await Task.WhenAll(batches.Concat(singles))).SelectMany(s => s);
+
+        Assert.Equal(Enumerable.Range(1, 48).Select(i => (long)i), sequences.Order());
+        Assert.Equal(48, (await Dispatches.GetEventsAsync("d-1", Ct)).Count);
+    }
+
+    [Fact]
     public async Task Events_are_numbered_per_dispatch_in_order()
     {
         var appended = new List<DispatchEvent>();

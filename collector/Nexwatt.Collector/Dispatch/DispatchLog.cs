@@ -50,4 +50,7 @@ internal static partial class DispatchLog
 
     [LoggerMessage(5214, LogLevel.Information, "Site {SiteId} went offline (MQTT status)")]
     public static partial void SiteOffline(ILogger logger, string siteId);
+
+    [LoggerMessage(5215, LogLevel.Error, "{Count} setpoint acknowledgements could not be recorded; the agents answer again when the setpoints are re-sent")]
+    public static partial void AcksNotRecorded(ILogger logger, int count, Exception exception);
 }

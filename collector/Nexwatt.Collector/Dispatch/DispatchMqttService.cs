@@ -59,7 +59,7 @@ internal sealed class DispatchMqttService(
     {
         var mqtt = options.Value.MqttIngest;
         if (!mqtt.Enabled) return;
-        var client = new MqttClient(new MqttClientOptions
+        var clientOptions = new MqttClientOptions
         {
             Host = mqtt.Host,
             Port = mqtt.Port ?? (mqtt.TlsEnabled ? 8883 : 1883),
@@ -75,27 +75,51 @@ internal sealed class DispatchMqttService(
                 ClientCertificateFile = mqtt.ClientCertificateFile,
                 ClientKeyFile = mqtt.ClientKeyFile,
             },
-        }, loggers.CreateLogger("Nexwatt.Protocols.Mqtt"), time);
+        };
+        var client = new MqttClient(clientOptions, loggers.CreateLogger("Nexwatt.Protocols.Mqtt"), time);
         await using var _ = client;
         await client.SubscribeAsync($"{mqtt.TopicPrefix}/+/acks", MqttQualityOfService.AtLeastOnce, stoppingToken).ConfigureAwait(false);
         await client.SubscribeAsync($"{mqtt.TopicPrefix}/+/status", MqttQualityOfService.AtLeastOnce, stoppingToken).ConfigureAwait(false);
         await client.StartAsync(stoppingToken).ConfigureAwait(false);
         try
         {
-            await Task.WhenAll(PublishLoopAsync(client, mqtt.TopicPrefix, stoppingToken), ReceiveLoopAsync(client, mqtt.TopicPrefix, stoppingToken)).ConfigureAwait(false);
+            await Task.WhenAll(PublishLoopAsync(client, mqtt.TopicPrefix, clientOptions.MaxInFlight, stoppingToken), ReceiveLoopAsync(client, mqtt.TopicPrefix, stoppingToken)).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested) { }
     }
 
-    // The one writer of setpoints to the broker.
-    private async Task PublishLoopAsync(MqttClient client, string prefix, CancellationToken cancellationToken)
+    // The one writer of setpoints to the broker. Publishes are pipelined, up to the client's in-flight window: awaiting
+    // each PUBACK before the next publish would make a fleet's issue one broker round trip per site. The client grants
+    // window slots in call order, so setpoints still go out in the order they were posted.
+    private async Task PublishLoopAsync(MqttClient client, string prefix, int window, CancellationToken cancellationToken)
     {
-        await foreach (var (siteId, setpointId, signed) in outbox.Queue.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+        var slots = new SemaphoreSlim(window, window);
+        try
         {
-            var topic = $"{prefix}/{siteId}/setpoints";
-            try { await client.PublishAsync(topic, signed, MqttQualityOfService.AtLeastOnce, retain: false, cancellationToken).ConfigureAwait(false); }
-            catch (MqttException ex) { DispatchLog.PublishFailed(_logger, setpointId, topic, ex.Message); }
+            await foreach (var (siteId, setpointId, signed) in outbox.Queue.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+            {
+                await slots.WaitAsync(cancellationToken).ConfigureAwait(false);
+                _ = PublishAsync(client, $"{prefix}/{siteId}/setpoints", setpointId, signed, slots, cancellationToken);
+            }
         }
+        finally
+        {
+            // Every publish still out ends (PUBACK, connection lost or cancelled) and gives its slot back.
+            for (var i = 0; i < window; i++) await slots.WaitAsync(CancellationToken.None).ConfigureAwait(false);
+            slots.Dispose();
+        }
+    }
+
+    private async Task PublishAsync(MqttClient client, string topic, string setpointId, ReadOnlyMemory<byte> signed, SemaphoreSlim slots,
+        CancellationToken cancellationToken)
+    {
+        try
+        {
+            await client.PublishAsync(topic, signed, MqttQualityOfService.AtLeastOnce, retain: false, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is MqttException or ArgumentException) { DispatchLog.PublishFailed(_logger, setpointId, topic, ex.Message); }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested) { }
+        finally { slots.Release(); }
     }
 
     private async Task ReceiveLoopAsync(MqttClient client, string prefix, CancellationToken cancellationToken)
@@ -116,7 +140,9 @@ internal sealed class DispatchMqttService(
                 return;
             }
             activity.Seen(ackSite);
-            await dispatch.AcknowledgeAsync(ackSite, ack, cancellationToken).ConfigureAwait(false);
+            // Queued, not awaited: the writer loop records acknowledgements in groups, one commit each, so this loop
+            // moves on to the next message at once. The writer logs a refusal; MQTT has no answer to send.
+            await dispatch.QueueAckAsync(ackSite, ack, outcome: null, cancellationToken).ConfigureAwait(false);
         }
         else if (SiteOf(prefix, message.Topic, "status") is { } statusSite)
         {

@@ -64,6 +64,19 @@ public sealed record SetpointRecord(
     double? MeasuredW = null,
     DateTimeOffset? AckedAt = null);
 
+/// <summary>
+/// A site's answer to one of <see cref="DispatchId"/>'s setpoints as recorded at <see cref="At"/> (when the collector
+/// received it), with the detail (a JSON object) of the site_acknowledged event that goes with it.
+/// </summary>
+public sealed record SetpointAckRecord(
+    string SetpointId,
+    string DispatchId,
+    string Result,
+    string? Reason,
+    double? MeasuredW,
+    DateTimeOffset At,
+    string EventDetail);
+
 /// <summary>One entry of a dispatch's event log; <see cref="Detail"/> is a JSON object.</summary>
 public sealed record DispatchEvent(string DispatchId, long Sequence, DateTimeOffset Time, string Kind, string Detail);
 

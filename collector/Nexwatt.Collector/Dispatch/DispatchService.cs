@@ -15,7 +15,8 @@ namespace Nexwatt.Collector.Dispatch;
 /// The dispatch core: takes an instruction, allocates it, issues one signed setpoint per site, records
 /// acknowledgements, and (from <see cref="DispatchMonitor"/>, once a second) re-sends, fails silent or rejecting
 /// sites, re-allocates their share and closes the dispatch at window end. State lives in <see cref="IDispatchStore"/>;
-/// every change runs under one gate, so acknowledgements and monitor passes never interleave.
+/// every change runs under one gate, so acknowledgements and monitor passes never interleave. Acknowledgements are
+/// recorded in groups by one writer loop (see DispatchService.Acknowledgements.cs).
 /// </summary>
 internal sealed partial class DispatchService(
     IDispatchStore dispatches,
@@ -110,72 +111,6 @@ internal sealed partial class DispatchService(
         return new DispatchView(record.DispatchId, record.ResourceId, record.IsoZone, Name(record.Direction), record.Status, record.WindowStart, record.WindowEnd,
             record.CreatedAt, record.MegawattsRequested, record.MegawattsExpected, state.ConfirmedMegawatts(), state.Revision,
             new DispatchSitesView(acked, pending, state.FailedSites.Order(StringComparer.Ordinal).ToList()));
-    }
-
-    /// <summary>
-    /// Records a site's acknowledgement. Refused (false, with the reason) for an unknown setpoint, another site's
-    /// setpoint or an acknowledgement without a result.
-    /// </summary>
-    public async Task<(bool Accepted, string? Problem)> AcknowledgeAsync(string siteId, SetpointAck ack, CancellationToken cancellationToken)
-    {
-        var problem = await TryAcknowledgeAsync(siteId, ack, cancellationToken).ConfigureAwait(false);
-        if (problem is not null) DispatchLog.AckRefused(logger, siteId, ack.SetpointId, problem);
-        return (problem is null, problem);
-    }
-
-    private async Task<string?> TryAcknowledgeAsync(string siteId, SetpointAck ack, CancellationToken cancellationToken)
-    {
-        if (string.IsNullOrEmpty(ack.SetpointId)) return "no setpoint id";
-        if (!string.IsNullOrEmpty(ack.SiteId) && ack.SiteId != siteId) return $"the acknowledgement names site '{ack.SiteId}'";
-        var result = ack.Result switch
-        {
-            SetpointAck.Types.Result.Applied => "applied",
-            SetpointAck.Types.Result.Partial => "partial",
-            SetpointAck.Types.Result.Rejected => "rejected",
-            _ => null,
-        };
-        if (result is null) return "no result";
-        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            var setpoint = await dispatches.GetSetpointAsync(ack.SetpointId, cancellationToken).ConfigureAwait(false);
-            if (setpoint is null) return "unknown setpoint";
-            if (setpoint.SiteId != siteId) return $"the setpoint belongs to another site";
-            if (!string.IsNullOrEmpty(ack.DispatchId) && ack.DispatchId != setpoint.DispatchId) return $"the setpoint belongs to another dispatch";
-            // Agents may acknowledge twice (both transports, or a re-sent setpoint): the first answer is the record.
-            if (setpoint.AckResult == result) return null;
-            var now = time.GetUtcNow();
-            double? measured = double.IsFinite(ack.MeasuredW) ? ack.MeasuredW : null;
-            await dispatches.RecordAckAsync(setpoint.SetpointId, result, ack.Reason, measured, now, cancellationToken).ConfigureAwait(false);
-            await EventAsync(setpoint.DispatchId, now, DispatchEventKinds.SiteAcknowledged, new
-            {
-                site_id = siteId, setpoint_id = setpoint.SetpointId, revision = setpoint.Revision, result, reason = ack.Reason, measured_w = measured,
-                superseded = setpoint.State == SetpointState.Superseded,
-                targets = ack.Targets.Select(t => new
-                {
-                    device_id = t.DeviceId, result = t.Result.ToString().ToLowerInvariant(), reason = t.Reason,
-                    measured_w = double.IsFinite(t.MeasuredW) ? t.MeasuredW : (double?)null, commanded_w = double.IsFinite(t.CommandedW) ? t.CommandedW : (double?)null,
-                }),
-            }, cancellationToken).ConfigureAwait(false);
-            DispatchLog.Acknowledged(logger, setpoint.DispatchId, siteId, setpoint.SetpointId, result, ack.Reason, measured ?? double.NaN);
-
-            if (setpoint.State != SetpointState.Superseded && result != "applied")
-            {
-                // Rejected: the site's whole share fails. Partial: the devices that rejected their target fail.
-                var devices = result == "rejected"
-                    ? null
-                    : ack.Targets.Where(t => t.Result == SetpointAck.Types.Result.Rejected).Select(t => t.DeviceId).ToHashSet(StringComparer.Ordinal);
-                if (devices is null || devices.Count > 0)
-                    Queue(setpoint.DispatchId, new SiteFailure(siteId, devices, $"{result}: {ack.Reason}", Reachable: true));
-            }
-            // Confirmation is the monitor's (within a second): checking every site on every acknowledgement would cost
-            // O(sites²) reads per dispatch. Its time is the last acknowledgement's, so the figure is exact anyway.
-            return null;
-        }
-        finally
-        {
-            _gate.Release();
-        }
     }
 
     /// <summary>The site's setpoints still to hold (not replaced, not expired), for a stream that just opened.</summary>

@@ -24,6 +24,7 @@ public static class DispatchServiceCollectionExtensions
         services.AddSingleton<DispatchCandidates>();
         services.AddSingleton<DispatchSettlement>();
         services.AddSingleton<DispatchService>();
+        services.AddHostedService<DispatchAckWriter>();
         services.AddHostedService<DispatchMonitor>();
         services.AddHostedService<DispatchMqttService>();
         return services;

@@ -33,6 +33,9 @@ public interface IDispatchStore
 
     Task<SetpointRecord?> GetSetpointAsync(string setpointId, CancellationToken cancellationToken);
 
+    /// <summary>The setpoints with these ids (those that exist, in no particular order): one read for a batch of acknowledgements.</summary>
+    Task<IReadOnlyList<SetpointRecord>> GetSetpointsByIdAsync(IReadOnlyCollection<string> setpointIds, CancellationToken cancellationToken);
+
     /// <summary>Every setpoint of the dispatch, in issue order.</summary>
     Task<IReadOnlyList<SetpointRecord>> GetSetpointsAsync(string dispatchId, CancellationToken cancellationToken);
 
@@ -44,6 +47,14 @@ public interface IDispatchStore
 
     /// <summary>Records the site's answer; the state becomes acked if it was pending. False when no such setpoint.</summary>
     Task<bool> RecordAckAsync(string setpointId, string result, string? reason, double? measuredW, DateTimeOffset at, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Records a batch of acknowledgements and appends each one's site_acknowledged event, all in one transaction (one
+    /// commit for the batch): per entry, in order, what <see cref="RecordAckAsync"/> then <see cref="AppendEventAsync"/>
+    /// would do. Returns the appended events in the order of <paramref name="acks"/>; null where no such setpoint exists
+    /// (nothing recorded, no event).
+    /// </summary>
+    Task<IReadOnlyList<DispatchEvent?>> RecordAcksAsync(IReadOnlyList<SetpointAckRecord> acks, CancellationToken cancellationToken);
 
     /// <summary>Appends an event with the next sequence number of the dispatch (1, 2, ...) and returns it.</summary>
     Task<DispatchEvent> AppendEventAsync(string dispatchId, DateTimeOffset time, string kind, string detail, CancellationToken cancellationToken);

@@ -70,6 +70,16 @@ public sealed partial class PostgresCollectorStore : IDispatchStore
     private const string SetpointColumns =
         "setpoint_id, dispatch_id, site_id, revision, issued_at, start_at, expires_at, signed, state, ack_result, ack_reason, measured_w, acked_at";
 
+    // $1 setpoint, $2 result, $3 reason, $4 measured W, $5 time, $6 pending, $7 acked: a pending setpoint becomes acked.
+    private const string RecordAckSql = """
+        UPDATE setpoints SET ack_result = $2, ack_reason = $3, measured_w = $4, acked_at = $5,
+            state = CASE WHEN state = $6 THEN $7 ELSE state END
+        WHERE setpoint_id = $1
+        """;
+
+    // Collectors sharing the database append to one log: a transaction lock per dispatch keeps its sequence gap-free.
+    private const string LockEventsSql = "SELECT pg_advisory_xact_lock(hashtextextended('nexwatt.dispatch_events/' || $1, 0))";
+
     public Task InsertDispatchAsync(DispatchRecord d, CancellationToken cancellationToken) =>
         ExecuteAsync($"INSERT INTO dispatches ({DispatchColumns}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
             [
@@ -163,6 +173,12 @@ public sealed partial class PostgresCollectorStore : IDispatchStore
         (await QueryAsync($"SELECT {SetpointColumns} FROM setpoints WHERE setpoint_id = $1", [Parameter(setpointId)], ReadSetpoint, cancellationToken)
             .ConfigureAwait(false)).FirstOrDefault();
 
+    public async Task<IReadOnlyList<SetpointRecord>> GetSetpointsByIdAsync(IReadOnlyCollection<string> setpointIds, CancellationToken cancellationToken) =>
+        setpointIds.Count == 0
+            ? []
+            : await QueryAsync($"SELECT {SetpointColumns} FROM setpoints WHERE setpoint_id = ANY($1)", [Parameter(setpointIds.ToArray())], ReadSetpoint,
+                cancellationToken).ConfigureAwait(false);
+
     public Task<IReadOnlyList<SetpointRecord>> GetSetpointsAsync(string dispatchId, CancellationToken cancellationToken) =>
         QueryAsync($"SELECT {SetpointColumns} FROM setpoints WHERE dispatch_id = $1 ORDER BY issued_at, setpoint_id", [Parameter(dispatchId)],
             ReadSetpoint, cancellationToken);
@@ -177,26 +193,70 @@ public sealed partial class PostgresCollectorStore : IDispatchStore
 
     public async Task<bool> RecordAckAsync(string setpointId, string result, string? reason, double? measuredW, DateTimeOffset at, CancellationToken cancellationToken)
     {
-        await using var command = _dataSource.CreateCommand("""
-            UPDATE setpoints SET ack_result = $2, ack_reason = $3, measured_w = $4, acked_at = $5,
-                state = CASE WHEN state = $6 THEN $7 ELSE state END
-            WHERE setpoint_id = $1
-            """);
-        command.Parameters.AddRange(new NpgsqlParameter[]
-        {
-            Parameter(setpointId), Parameter(result), Nullable(reason, NpgsqlDbType.Text), Nullable(measuredW, NpgsqlDbType.Double),
-            Parameter(ToMicroseconds(at)), Parameter(SetpointState.Pending), Parameter(SetpointState.Acked),
-        });
+        await using var command = _dataSource.CreateCommand(RecordAckSql);
+        command.Parameters.AddRange(RecordAckParameters(setpointId, result, reason, measuredW, at));
         return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) > 0;
+    }
+
+    public async Task<IReadOnlyList<DispatchEvent?>> RecordAcksAsync(IReadOnlyList<SetpointAckRecord> acks, CancellationToken cancellationToken)
+    {
+        if (acks.Count == 0) return [];
+        return await WriteAsync<IReadOnlyList<DispatchEvent?>>(async (connection, transaction, ct) =>
+        {
+            // Round trip 1: the event locks (in one order, so two collectors' batches cannot deadlock), then every update.
+            var dispatchIds = acks.Select(a => a.DispatchId).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();
+            await using var updates = new NpgsqlBatch(connection, transaction);
+            foreach (var dispatchId in dispatchIds)
+            {
+                var lockEvents = new NpgsqlBatchCommand(LockEventsSql);
+                lockEvents.Parameters.Add(Parameter(dispatchId));
+                updates.BatchCommands.Add(lockEvents);
+            }
+            foreach (var a in acks)
+            {
+                var update = new NpgsqlBatchCommand(RecordAckSql);
+                update.Parameters.AddRange(RecordAckParameters(a.SetpointId, a.Result, a.Reason, a.MeasuredW, a.At));
+                updates.BatchCommands.Add(update);
+            }
+            await updates.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+
+            // Round trip 2: the last sequence of each dispatch, read under its lock.
+            await using var last = new NpgsqlCommand("""
+                SELECT d, coalesce((SELECT max(seq) FROM dispatch_events WHERE dispatch_id = d), 0) FROM unnest($1::text[]) AS d
+                """, connection, transaction);
+            last.Parameters.Add(Parameter(dispatchIds));
+            var sequences = new Dictionary<string, long>(StringComparer.Ordinal);
+            await using (var reader = await last.ExecuteReaderAsync(ct).ConfigureAwait(false))
+            {
+                while (await reader.ReadAsync(ct).ConfigureAwait(false)) sequences[reader.GetString(0)] = reader.GetInt64(1);
+            }
+
+            // Round trip 3: one event per recorded acknowledgement.
+            var events = new DispatchEvent?[acks.Count];
+            await using var inserts = new NpgsqlBatch(connection, transaction);
+            for (var i = 0; i < acks.Count; i++)
+            {
+                var a = acks[i];
+                if (updates.BatchCommands[dispatchIds.Length + i].RecordsAffected == 0) continue;
+                var sequence = ++sequences[a.DispatchId];
+                var insert = new NpgsqlBatchCommand("INSERT INTO dispatch_events (dispatch_id, seq, time, kind, detail) VALUES ($1, $2, $3, $4, $5)");
+                insert.Parameters.AddRange(new NpgsqlParameter[]
+                {
+                    Parameter(a.DispatchId), Parameter(sequence), Parameter(ToMicroseconds(a.At)), Parameter(DispatchEventKinds.SiteAcknowledged), Parameter(a.EventDetail),
+                });
+                inserts.BatchCommands.Add(insert);
+                events[i] = new DispatchEvent(a.DispatchId, sequence, a.At, DispatchEventKinds.SiteAcknowledged, a.EventDetail);
+            }
+            if (inserts.BatchCommands.Count > 0) await inserts.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+            return events;
+        }, cancellationToken).ConfigureAwait(false);
     }
 
     public Task<DispatchEvent> AppendEventAsync(string dispatchId, DateTimeOffset time, string kind, string detail, CancellationToken cancellationToken) =>
         WriteAsync(async (connection, transaction, ct) =>
         {
             // Collectors sharing the database append to one log: a lock per dispatch keeps the sequence gap-free.
-            await using var command = new NpgsqlCommand("""
-                SELECT pg_advisory_xact_lock(hashtextextended('nexwatt.dispatch_events/' || $1, 0));
-                """, connection, transaction);
+            await using var command = new NpgsqlCommand(LockEventsSql, connection, transaction);
             command.Parameters.Add(Parameter(dispatchId));
             await command.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
             await using var insert = new NpgsqlCommand("""
@@ -213,6 +273,12 @@ public sealed partial class PostgresCollectorStore : IDispatchStore
         QueryAsync("SELECT seq, time, kind, detail FROM dispatch_events WHERE dispatch_id = $1 ORDER BY seq", [Parameter(dispatchId)],
             row => new DispatchEvent(dispatchId, row.GetInt64(0), FromMicroseconds(row.GetInt64(1)), row.GetString(2), row.GetString(3)),
             cancellationToken);
+
+    private static NpgsqlParameter[] RecordAckParameters(string setpointId, string result, string? reason, double? measuredW, DateTimeOffset at) =>
+    [
+        Parameter(setpointId), Parameter(result), Nullable(reason, NpgsqlDbType.Text), Nullable(measuredW, NpgsqlDbType.Double),
+        Parameter(ToMicroseconds(at)), Parameter(SetpointState.Pending), Parameter(SetpointState.Acked),
+    ];
 
     private static DispatchRecord ReadDispatch(NpgsqlDataReader row) => new(
         row.GetString(0), row.GetString(1), row.GetString(2), DirectionFromText(row.GetString(3)), row.GetDouble(4),

@@ -68,6 +68,17 @@ public sealed partial class SqliteCollectorStore : IDispatchStore
     private const string SetpointColumns =
         "setpoint_id, dispatch_id, site_id, revision, issued_at, start_at, expires_at, signed, state, ack_result, ack_reason, measured_w, acked_at";
 
+    // ?1 setpoint, ?2 result, ?3 reason, ?4 measured W, ?5 time, ?6 pending, ?7 acked: a pending setpoint becomes acked.
+    private const string RecordAckSql = """
+        UPDATE setpoints SET ack_result = ?2, ack_reason = ?3, measured_w = ?4, acked_at = ?5,
+            state = CASE WHEN state = ?6 THEN ?7 ELSE state END
+        WHERE setpoint_id = ?1
+        """;
+
+    private const string NextEventSql = "SELECT coalesce(max(seq), 0) + 1 FROM dispatch_events WHERE dispatch_id = ?1";
+
+    private const string InsertEventSql = "INSERT INTO dispatch_events (dispatch_id, seq, time, kind, detail) VALUES (?1, ?2, ?3, ?4, ?5)";
+
     /// <summary>Additive migrations of schema version 1: columns added since, each only when missing.</summary>
     private static void Migrate(SqliteDatabase write)
     {
@@ -189,6 +200,26 @@ public sealed partial class SqliteCollectorStore : IDispatchStore
             return query.Step() ? ReadSetpoint(query) : null;
         }, cancellationToken);
 
+    public Task<IReadOnlyList<SetpointRecord>> GetSetpointsByIdAsync(IReadOnlyCollection<string> setpointIds, CancellationToken cancellationToken)
+    {
+        if (setpointIds.Count == 0) return Task.FromResult<IReadOnlyList<SetpointRecord>>([]);
+        return ReadAsync<IReadOnlyList<SetpointRecord>>(db =>
+        {
+            // One prepared lookup by primary key per id, in one read transaction (one snapshot of the WAL).
+            using var transaction = db.BeginTransaction(immediate: false);
+            using var query = db.Prepare($"SELECT {SetpointColumns} FROM setpoints WHERE setpoint_id = ?1");
+            var rows = new List<SetpointRecord>(setpointIds.Count);
+            foreach (var id in setpointIds)
+            {
+                query.Bind(1, id);
+                if (query.Step()) rows.Add(ReadSetpoint(query));
+                query.Reset();
+            }
+            transaction.Commit();
+            return rows;
+        }, cancellationToken);
+    }
+
     public Task<IReadOnlyList<SetpointRecord>> GetSetpointsAsync(string dispatchId, CancellationToken cancellationToken) =>
         ReadAsync<IReadOnlyList<SetpointRecord>>(db =>
         {
@@ -222,11 +253,7 @@ public sealed partial class SqliteCollectorStore : IDispatchStore
     public Task<bool> RecordAckAsync(string setpointId, string result, string? reason, double? measuredW, DateTimeOffset at, CancellationToken cancellationToken) =>
         WriteAsync((db, _) =>
         {
-            using var update = db.Prepare("""
-                UPDATE setpoints SET ack_result = ?2, ack_reason = ?3, measured_w = ?4, acked_at = ?5,
-                    state = CASE WHEN state = ?6 THEN ?7 ELSE state END
-                WHERE setpoint_id = ?1
-                """);
+            using var update = db.Prepare(RecordAckSql);
             update.Bind(1, setpointId).Bind(2, result).BindOrNull(3, reason).BindOrNull(4, measuredW).Bind(5, ToMicroseconds(at))
                 .Bind(6, SetpointState.Pending).Bind(7, SetpointState.Acked).Run();
             return db.Changes > 0;
@@ -237,15 +264,50 @@ public sealed partial class SqliteCollectorStore : IDispatchStore
         {
             // One writer connection: the max + 1 inside the transaction cannot race.
             using var transaction = db.BeginTransaction();
-            using var next = db.Prepare("SELECT coalesce(max(seq), 0) + 1 FROM dispatch_events WHERE dispatch_id = ?1");
+            using var next = db.Prepare(NextEventSql);
             next.Bind(1, dispatchId);
             next.Step();
             var sequence = next.Int64(0);
-            using var insert = db.Prepare("INSERT INTO dispatch_events (dispatch_id, seq, time, kind, detail) VALUES (?1, ?2, ?3, ?4, ?5)");
+            using var insert = db.Prepare(InsertEventSql);
             insert.Bind(1, dispatchId).Bind(2, sequence).Bind(3, ToMicroseconds(time)).Bind(4, kind).Bind(5, detail).Run();
             transaction.Commit();
             return new DispatchEvent(dispatchId, sequence, time, kind, detail);
         }, cancellationToken);
+
+    public Task<IReadOnlyList<DispatchEvent?>> RecordAcksAsync(IReadOnlyList<SetpointAckRecord> acks, CancellationToken cancellationToken)
+    {
+        if (acks.Count == 0) return Task.FromResult<IReadOnlyList<DispatchEvent?>>([]);
+        return WriteAsync<IReadOnlyList<DispatchEvent?>>((db, _) =>
+        {
+            // One transaction, so one fsync for the whole batch. One writer connection: each dispatch's next sequence is
+            // read once, then counted on in memory.
+            using var transaction = db.BeginTransaction();
+            using var update = db.Prepare(RecordAckSql);
+            using var next = db.Prepare(NextEventSql);
+            using var insert = db.Prepare(InsertEventSql);
+            var sequences = new Dictionary<string, long>(StringComparer.Ordinal);
+            var events = new DispatchEvent?[acks.Count];
+            for (var i = 0; i < acks.Count; i++)
+            {
+                var a = acks[i];
+                update.Bind(1, a.SetpointId).Bind(2, a.Result).BindOrNull(3, a.Reason).BindOrNull(4, a.MeasuredW).Bind(5, ToMicroseconds(a.At))
+                    .Bind(6, SetpointState.Pending).Bind(7, SetpointState.Acked).Run();
+                if (db.Changes == 0) continue;
+                if (!sequences.TryGetValue(a.DispatchId, out var sequence))
+                {
+                    next.Bind(1, a.DispatchId);
+                    next.Step();
+                    sequence = next.Int64(0);
+                    next.Reset();
+                }
+                sequences[a.DispatchId] = sequence + 1;
+                insert.Bind(1, a.DispatchId).Bind(2, sequence).Bind(3, ToMicroseconds(a.At)).Bind(4, DispatchEventKinds.SiteAcknowledged).Bind(5, a.EventDetail).Run();
+                events[i] = new DispatchEvent(a.DispatchId, sequence, a.At, DispatchEventKinds.SiteAcknowledged, a.EventDetail);
+            }
+            transaction.Commit();
+            return events;
+        }, cancellationToken);
+    }
 
     public Task<IReadOnlyList<DispatchEvent>> GetEventsAsync(string dispatchId, CancellationToken cancellationToken) =>
         ReadAsync<IReadOnlyList<DispatchEvent>>(db =>
