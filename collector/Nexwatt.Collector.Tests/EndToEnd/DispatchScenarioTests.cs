@@ -61,6 +61,8 @@ public sealed partial class DispatchScenarioTests(ITestOutputHelper output)
             ["Dispatch:Programs:premium:ReservePct"] = "30",
             ["Dispatch:Resources:PJM-VPP-1:IsoZone"] = "PJM",
             ["Dispatch:ConfirmTimeout"] = "00:00:15",
+            ["Dispatch:CapacityPricePerMw"] = "5000",
+            ["Dispatch:SettlementBaselineIntervals"] = "2",
             ["Dispatch:SiteSilenceTimeout"] = SiteSilence.ToString("c", CultureInfo.InvariantCulture),
         }, directory: directory);
 
@@ -81,6 +83,8 @@ public sealed partial class DispatchScenarioTests(ITestOutputHelper output)
 
             // The allocator needs each battery's state of charge: wait until the collector has it for all of them.
             await WaitUntilAsync(async () => await AssetsWithStateOfChargeAsync(collector) == Sites * BatteriesPerSite, "state of charge of every battery at the collector");
+            // Settlement measures delivery against each battery's baseline: two good 5 s intervals before the window.
+            await WaitUntilAsync(async () => await AssetsWithBaselineAsync(collector) == Sites * BatteriesPerSite, "a baseline for every battery");
 
             var instructed = DateTimeOffset.UtcNow;
             var response = await collector.Api.PostAsJsonAsync("/v1/dispatch", new
@@ -152,13 +156,27 @@ public sealed partial class DispatchScenarioTests(ITestOutputHelper output)
             // The settlement report rests on the metered telemetry: per asset and per cohort (program), with delivery.
             await WaitUntilAsync(async () => JsonDocument.Parse(await collector.Api.GetStringAsync($"/v1/dispatch/{dispatchId}/events")).RootElement
                 .EnumerateArray().Any(e => e.GetProperty("kind").GetString() == "settlement_generated"), "the settlement report");
-            var csv = (await collector.Api.GetStringAsync($"/v1/dispatch/{dispatchId}/settlement?format=csv")).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+            // RFC 4180: CRLF line ends.
+            var csv = (await collector.Api.GetStringAsync($"/v1/dispatch/{dispatchId}/settlement?format=csv")).Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
             var cohortTotals = csv.Where(l => l.Contains(",cohort_total,", StringComparison.Ordinal)).ToList();
             output.WriteLine(string.Join('\n', cohortTotals.Append(csv[0]).Concat(csv.Where(l => l.Contains(",fleet_total,", StringComparison.Ordinal)))));
             Assert.Contains(cohortTotals, l => l.Contains(",standard,", StringComparison.Ordinal));
             Assert.Contains(cohortTotals, l => l.Contains(",premium,", StringComparison.Ordinal));
             Assert.True(csv.Count(l => l.Contains(",asset_interval,", StringComparison.Ordinal)) >= Sites * BatteriesPerSite - 13,
                 "an interval row for every dispatched asset");
+            // The capacity payment (5,000 per MW for 2 MW) goes back to the two cohorts, to the cent, in proportion to delivery.
+            var header = csv[0].Split(',');
+            var payment = Array.IndexOf(header, "capacity_payment");
+            var paid = cohortTotals.Select(l => decimal.Parse(l.Split(',')[payment], CultureInfo.InvariantCulture)).ToList();
+            Assert.Equal(10_000m, paid.Sum());
+            Assert.All(paid, p => Assert.True(p > 0));
+            // Metered delivery over the window against what was requested: the ramp of the first seconds and the
+            // intervals cut by the window's edges (flagged, counted only where covered) keep it a little under 1.
+            var fleet = csv.Single(l => l.Contains(",fleet_total,", StringComparison.Ordinal)).Split(',');
+            var ratio = double.Parse(fleet[Array.IndexOf(header, "delivered_mwh")], CultureInfo.InvariantCulture)
+                / double.Parse(fleet[Array.IndexOf(header, "requested_mwh")], CultureInfo.InvariantCulture);
+            output.WriteLine($"settled delivery / request = {ratio:0.000}");
+            Assert.InRange(ratio, 0.8, 1.05);
         }
         finally
         {
@@ -240,6 +258,18 @@ public sealed partial class DispatchScenarioTests(ITestOutputHelper output)
         {
             var latest = await collector.Store.GetLatestAsync($"asset-{Name(i)}", CancellationToken.None);
             if (latest.Any(l => l.Measurement == Domain.Measurement.StateOfChargePct)) count++;
+        }
+        return count;
+    }
+
+    private static async Task<int> AssetsWithBaselineAsync(CollectorServer collector)
+    {
+        var now = DateTimeOffset.UtcNow;
+        var count = 0;
+        for (var i = 0; i < Sites * BatteriesPerSite; i++)
+        {
+            var intervals = await collector.Store.GetIntervalsAsync($"asset-{Name(i)}", Domain.Measurement.ActivePowerW, now.AddSeconds(-30), now, CancellationToken.None);
+            if (intervals.Count(r => r.Average is not null && !r.Flags.HasFlag(Domain.QualityFlags.Missing) && r.Start + r.Length <= now) >= 2) count++;
         }
         return count;
     }

@@ -92,20 +92,24 @@ internal sealed class DevicePoller
     {
         var started = Stopwatch.GetTimestamp();
         _map ??= await DiscoverAsync(cancellationToken).ConfigureAwait(false);
-        var readings = new List<Reading>();
+        var blocks = new List<(SunSpecModelBlock Block, int Instance)>();
         var instances = new Dictionary<ushort, int>();
-        var timestamp = _time.GetUtcNow();
         foreach (var location in _map.Models)
         {
             var instance = instances[location.ModelId] = instances.GetValueOrDefault(location.ModelId, -1) + 1;
             if (location.Definition is null || !ShouldPoll(location.ModelId)) continue;
             var block = await SunSpecDeviceReader.ReadModelAsync(_client, (byte)_device.UnitId, location, _wordOrder, cancellationToken).ConfigureAwait(false);
-            timestamp = _time.GetUtcNow();
             if (block.ModelId != location.ModelId)
                 // The chain moved (firmware update, device replaced): rediscover on the next poll.
                 throw new SunSpecDecodingException($"model {location.ModelId} expected at {location.Address} but {block.ModelId} found; the model chain changed");
-            readings.AddRange(ReadingFactory.FromBlock(DeviceId, block, instance, timestamp));
+            blocks.Add((block, instance));
         }
+        // One instant for the whole poll (when its last answer arrived): the collector takes a device's readings one
+        // poll at a time by (device, source time), so that a quantity two models carry (a battery's 103 W and 802 W)
+        // yields one sample per poll, not one per model. The models of a poll are read milliseconds apart.
+        var timestamp = _time.GetUtcNow();
+        var readings = new List<Reading>();
+        foreach (var (block, instance) in blocks) readings.AddRange(ReadingFactory.FromBlock(DeviceId, block, instance, timestamp));
 
         var batch = new DeviceReadings(_siteId, DeviceId, timestamp, readings);
         await _sink.WriteAsync(batch, cancellationToken).ConfigureAwait(false);
