@@ -22,6 +22,8 @@ internal sealed record BenchArguments
           collector-ingest
                    the real collector in process: readings/s over gRPC and MQTT into SQLite and PostgreSQL, with and
                    without a linked asset; reading-to-stored latency p50/p99 at full speed and at half of it
+          dispatch instruction to all confirmations: the real collector in process, N sites in this process (each with
+                   its own MQTT or gRPC connection, signature checks and hardware-sim battery over Modbus); p50/p99
           all      modbus and scan
 
         options:
@@ -36,7 +38,8 @@ internal sealed record BenchArguments
           --messages N     mqtt: messages per contender per round (default 200000)
           --agents N       collector-ingest: concurrent agents, one site each (default 8)
           --window K       collector-ingest: batches in flight per agent (default 4)
-          --transport T    collector-ingest: grpc, mqtt or both (default both)
+          --transport T    collector-ingest and dispatch: grpc, mqtt or both (default both)
+          --sites N        dispatch: simulated sites, one battery each (default 1000)
           --store S        collector-ingest: sqlite, postgres or both (default both)
                            (collector-ingest also takes --readings, per scenario at full speed, and --seconds, the
                            length of the paced phase)
@@ -56,13 +59,14 @@ internal sealed record BenchArguments
     public int Window { get; init; } = 4;
     public string IngestTransport { get; init; } = "both";
     public string IngestStore { get; init; } = "both";
+    public int Sites { get; init; } = 1000;
 
     /// <summary>Parses the arguments; throws <see cref="FormatException"/> with a message for the user.</summary>
     public static BenchArguments Parse(string[] args)
     {
         if (args.Length == 0 || args[0] is "-h" or "--help" or "help") throw new FormatException("");
         var command = args[0];
-        if (command is not ("modbus" or "scan" or "buffer" or "mqtt" or "collector-store" or "collector-ingest" or "all")) throw new FormatException($"unknown command '{command}'");
+        if (command is not ("modbus" or "scan" or "buffer" or "mqtt" or "collector-store" or "collector-ingest" or "dispatch" or "all")) throw new FormatException($"unknown command '{command}'");
         var result = new BenchArguments { Command = command };
         for (var i = 1; i < args.Length; i++)
         {
@@ -85,6 +89,7 @@ internal sealed record BenchArguments
                 "--messages" => result with { Messages = int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var m) && m >= 1000
                     ? m : throw new FormatException("--messages must be an integer >= 1000") },
                 "--agents" => result with { Agents = (int)Positive(key, ParseInt(key, value)) },
+                "--sites" => result with { Sites = (int)Positive(key, ParseInt(key, value)) },
                 "--window" => result with { Window = (int)Positive(key, ParseInt(key, value)) },
                 "--transport" => result with { IngestTransport = value is "grpc" or "mqtt" or "both" ? value : throw new FormatException("--transport must be grpc, mqtt or both") },
                 "--store" => result with { IngestStore = value is "sqlite" or "postgres" or "both" ? value : throw new FormatException("--store must be sqlite, postgres or both") },

@@ -2,6 +2,7 @@ using Nexwatt.Bench;
 using Nexwatt.Bench.Buffer;
 using Nexwatt.Bench.CollectorIngest;
 using Nexwatt.Bench.CollectorStore;
+using Nexwatt.Bench.Dispatch;
 using Nexwatt.Bench.Harness;
 using Nexwatt.Bench.Modbus;
 using Nexwatt.Bench.Mqtt;
@@ -40,6 +41,8 @@ try
         met &= await CollectorStoreBenchmark.RunAsync(arguments, cancellation.Token);
     if (arguments.Command is "collector-ingest")
         met &= await CollectorIngestBenchmark.RunAsync(arguments, cancellation.Token);
+    if (arguments.Command is "dispatch")
+        met &= await DispatchBenchmark.RunAsync(arguments, cancellation.Token);
     if (arguments.Command is "mqtt")
         met &= await MqttBenchmark.RunAsync(arguments, cancellation.Token);
     return met ? 0 : 3;

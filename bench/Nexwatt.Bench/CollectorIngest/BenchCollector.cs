@@ -45,7 +45,8 @@ internal sealed class BenchCollector : IAsyncDisposable
 
     public HttpClient Api { get; }
 
-    public static async Task<BenchCollector> StartAsync(StoreTarget store, StoreProbe probe, int? mqttPort, CancellationToken cancellationToken)
+    public static async Task<BenchCollector> StartAsync(StoreTarget store, StoreProbe? probe, int? mqttPort, CancellationToken cancellationToken,
+        IReadOnlyDictionary<string, string?>? extraSettings = null)
     {
         var (grpcPort, apiPort) = (FreePort(), FreePort());
         var settings = new Dictionary<string, string?>
@@ -74,12 +75,13 @@ internal sealed class BenchCollector : IAsyncDisposable
             settings["Collector:MqttIngest:TlsEnabled"] = "false";
             settings["Collector:MqttIngest:ClientId"] = "bench-collector";
         }
+        foreach (var (key, value) in extraSettings ?? new Dictionary<string, string?>()) settings[key] = value;
         var app = CollectorHost.Build([], builder =>
         {
             builder.Configuration.AddInMemoryCollection(settings);
             builder.Logging.ClearProviders();
             builder.Logging.AddConsole(console => console.LogToStandardErrorThreshold = LogLevel.Trace);
-            builder.Host.UseServiceProviderFactory(new ProbingServiceProviderFactory(probe));
+            if (probe is not null) builder.Host.UseServiceProviderFactory(new ProbingServiceProviderFactory(probe));
         });
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
         return new BenchCollector(app, store, grpcPort, apiPort);
