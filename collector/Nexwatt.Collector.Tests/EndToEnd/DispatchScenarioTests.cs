@@ -18,6 +18,7 @@ namespace Nexwatt.Collector.Tests.EndToEnd;
 /// The window is 100 s instead of an hour so the test fits CI; batteries that start just above their reserve make
 /// the energy-for-the-whole-window limit bind exactly as an hour would for fuller ones.
 /// </summary>
+[Collection(FleetScenario.Name)]
 public sealed partial class DispatchScenarioTests(ITestOutputHelper output)
 {
     private const int Sites = 20;
@@ -284,3 +285,14 @@ public sealed partial class DispatchScenarioTests(ITestOutputHelper output)
         }
     }
 }
+
+/// <summary>
+/// The fleet scenario runs alone, after the parallel tests: its 20 agents, 200 simulated batteries and thousands of
+/// connections would otherwise starve timing-sensitive tests of CPU and take the ephemeral ports they probe for.
+/// </summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class FleetScenario
+{
+    public const string Name = "fleet scenario";
+}
+

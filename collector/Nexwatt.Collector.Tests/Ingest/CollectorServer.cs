@@ -46,7 +46,23 @@ internal sealed class CollectorServer : IAsyncDisposable
         int? grpc = null, int? api = null, bool deleteOnDispose = true)
     {
         directory ??= System.IO.Directory.CreateTempSubdirectory("nexwatt-collector-").FullName;
-        var (grpcPort, apiPort) = (grpc ?? FreePort(), api ?? FreePort());
+        // A free port is found by binding port 0 and letting it go; until Kestrel binds it, anything else on the machine
+        // (another test's outgoing connections take ephemeral ports from the same range) may take it. Ports the caller
+        // chose (a restart on the same ports) are not retried.
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await TryStartAsync(extra, directory, grpc ?? FreePort(), api ?? FreePort(), deleteOnDispose).ConfigureAwait(false);
+            }
+            catch (IOException ex) when (ex.InnerException is Microsoft.AspNetCore.Connections.AddressInUseException && grpc is null && api is null && attempt < 5)
+            {
+            }
+        }
+    }
+
+    private static async Task<CollectorServer> TryStartAsync(IDictionary<string, string?>? extra, string directory, int grpcPort, int apiPort, bool deleteOnDispose)
+    {
         var settings = new Dictionary<string, string?>
         {
             ["Collector:Port"] = grpcPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
@@ -58,7 +74,18 @@ internal sealed class CollectorServer : IAsyncDisposable
         };
         foreach (var (key, value) in extra ?? new Dictionary<string, string?>()) settings[key] = value;
         var app = CollectorHost.Build([], builder => builder.Configuration.AddInMemoryCollection(settings));
-        await app.StartAsync().ConfigureAwait(false);
+        try
+        {
+            await app.StartAsync().ConfigureAwait(false);
+        }
+        catch
+        {
+            // Stop what did start (storage, background services) before the next attempt opens the same store.
+            try { await app.StopAsync().ConfigureAwait(false); }
+            catch (Exception stop) when (stop is InvalidOperationException or OperationCanceledException or IOException) { }
+            await app.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
         return new CollectorServer(app, grpcPort, apiPort, directory, deleteOnDispose);
     }
 
