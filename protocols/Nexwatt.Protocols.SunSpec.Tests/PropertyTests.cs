@@ -30,8 +30,12 @@ public sealed class PropertyTests
             try
             {
                 var block = SunSpecModelBlock.FromRegisters(model, input.Registers, input.Order);
-                foreach (var point in block.ReadAll()) _ = point.Value.ToString();
-                foreach (var path in block.PointPaths) _ = block.Read(path);
+                // Every point decodes and prints; reading one by its path gives what reading them all gave.
+                foreach (var point in block.ReadAll())
+                {
+                    var alone = block.Read(point.Path);
+                    Assert.Equal((point.Value.IsImplemented, point.Value.Raw, point.Value.Value, point.Value.ToString()), (alone.IsImplemented, alone.Raw, alone.Value, alone.ToString()));
+                }
             }
             catch (SunSpecException)
             {
@@ -97,7 +101,7 @@ public sealed class PropertyTests
             block.WriteRaw(c.Name, c.Raw);
             var value = block.Read(c.Name);
             var label = $"{c.Name} raw {c.Raw} sf {c.Sf} order {c.Order} -> {value}";
-            if (!value.IsImplemented || value.Raw != c.Raw) return false.Label(label);
+            Assert.True(value.IsImplemented && value.Raw == c.Raw, label);
             // Write the decoded engineering value back: the same raw must come out.
             block.WriteNotImplemented(c.Name);
             block.WriteScaled(c.Name, value.Value!.Value);
@@ -105,7 +109,8 @@ public sealed class PropertyTests
             var encoded = SunSpecPointEncoder.EncodeForWrite(block.GetDefinition(c.Name), value.Value!.Value,
                 Scaled.Group.FindPoint(c.Name)!.ScaleFactor is null ? null : (short)c.Sf, c.Order);
             var inBlock = block.Registers.Slice(block.GetOffset(c.Name), encoded.Length).ToArray();
-            return (again.Raw == c.Raw && encoded.SequenceEqual(inBlock)).Label(label + $" -> {again.Raw}");
+            Assert.True(again.Raw == c.Raw, label + $" -> {again.Raw}");
+            Assert.Equal(encoded, inBlock);
         }).Check(Quick);
     }
 
@@ -121,7 +126,7 @@ public sealed class PropertyTests
             var printed = block.Read("i16").Value!.Value.ToString(CultureInfo.InvariantCulture);
             var expected = (c.raw / (decimal)Math.Pow(10, -c.sf)).ToString(CultureInfo.InvariantCulture);
             if (expected.Contains('.', StringComparison.Ordinal)) expected = expected.TrimEnd('0').TrimEnd('.');
-            return (printed == expected).Label($"{c.raw} sf {c.sf}: {printed} vs {expected}");
+            Assert.Equal(expected, printed);
         }).Check(Quick);
     }
 
@@ -132,13 +137,12 @@ public sealed class PropertyTests
         {
             var block = SunSpecModelBlock.Over(Scaled, new ushort[2 + Scaled.FixedLength]);
             block.WriteFloat("f64", f.Get);
-            var ok = block.Read("f64").Value == f.Get;
+            Assert.Equal(f.Get, block.Read("f64").Value);
             if (Math.Abs(f.Get) < float.MaxValue)
             {
                 block.WriteFloat("f32", f.Get);
-                ok &= block.Read("f32").Value == (float)f.Get;
+                Assert.Equal((float)f.Get, block.Read("f32").Value);
             }
-            return ok;
         }).Check(Quick);
     }
 }

@@ -38,14 +38,16 @@ public class IntervalAggregatorPropertyTests
         Prop.ForAll(Cases, c =>
         {
             var records = _aggregator.Aggregate(c.Window, c.Samples, [], Now);
-            var grid = records.Select((r, i) => r.Start == T0 + i * c.Length && r.Length == c.Length).All(x => x);
-            return records.Count == (int)(TimeSpan.FromMinutes(1) / c.Length)
-                && grid
-                && records.Sum(r => r.SampleCount) == c.Samples.Count
-                && records.All(r => r.Coverage is >= 0 and <= 1)
-                && records.All(r => r.SampleCount == 0
+            Assert.Equal((int)(TimeSpan.FromMinutes(1) / c.Length), records.Count);
+            Assert.All(records.Select((r, i) => (r, i)), x => Assert.Equal((T0 + x.i * c.Length, c.Length), (x.r.Start, x.r.Length)));
+            Assert.Equal(c.Samples.Count, records.Sum(r => r.SampleCount));
+            Assert.All(records, r =>
+            {
+                Assert.InRange(r.Coverage, 0, 1);
+                Assert.True(r.SampleCount == 0
                     ? r.Average is null && r.Minimum is null && r.Maximum is null && r.Last is null && r.Flags.HasFlag(QualityFlags.Missing)
-                    : r.Minimum <= r.Average && r.Average <= r.Maximum && r.Minimum <= r.Last && r.Last <= r.Maximum);
+                    : r.Minimum <= r.Average && r.Average <= r.Maximum && r.Minimum <= r.Last && r.Last <= r.Maximum, $"record {r}");
+            });
         }).QuickCheckThrowOnFailure();
     }
 
@@ -60,9 +62,9 @@ public class IntervalAggregatorPropertyTests
             var shuffled = c.Samples.OrderBy(_ => random.Next()).ToList();
             // A redelivered reading (same site and sequence) must not count twice.
             var redelivered = shuffled.Concat(shuffled.Take(3)).ToList();
-            return first.SequenceEqual(again)
-                && first.SequenceEqual(_aggregator.Aggregate(c.Window, shuffled, [], Now))
-                && first.SequenceEqual(_aggregator.Aggregate(c.Window, redelivered, [], Now));
+            Assert.Equal(first, again);
+            Assert.Equal(first, _aggregator.Aggregate(c.Window, shuffled, [], Now));
+            Assert.Equal(first, _aggregator.Aggregate(c.Window, redelivered, [], Now));
         }).QuickCheckThrowOnFailure();
     }
 
@@ -71,7 +73,7 @@ public class IntervalAggregatorPropertyTests
     {
         Prop.ForAll(Cases, c =>
         {
-            if (c.Samples.Count == 0) return true;
+            if (c.Samples.Count == 0) return;
             var onTime = c.Samples.Select(s => s with { ReceivedTime = s.SourceTime, Historical = false }).ToList();
             var index = c.Seed % onTime.Count;
             var late = onTime.Select((s, i) => i == index ? s with { ReceivedTime = Now } : s).ToList();
@@ -79,9 +81,8 @@ public class IntervalAggregatorPropertyTests
             var before = _aggregator.Aggregate(c.Window, onTime, [], Now);
             var after = _aggregator.Aggregate(c.Window, late, [], Now);
             var lateStart = IntervalGrid.Floor(onTime[index].SourceTime, c.Length);
-            return before.Zip(after).All(pair => pair.First.Start == lateStart
-                ? pair.Second == pair.First with { Flags = pair.First.Flags | QualityFlags.Late }
-                : pair.Second == pair.First);
+            Assert.All(before.Zip(after), pair => Assert.Equal(
+                pair.First.Start == lateStart ? pair.First with { Flags = pair.First.Flags | QualityFlags.Late } : pair.First, pair.Second));
         }).QuickCheckThrowOnFailure();
     }
 
@@ -93,8 +94,8 @@ public class IntervalAggregatorPropertyTests
             var gap = new GapRecord("site-1", 1, 2, 2, T0.AddSeconds(c.Seed % 60), T0.AddSeconds(c.Seed % 60 + 7), [], "evicted");
             var without = _aggregator.Aggregate(c.Window, c.Samples, [], Now);
             var with = _aggregator.Aggregate(c.Window, c.Samples, [gap], Now);
-            return without.Zip(with).All(p => p.Second with { Flags = p.Second.Flags & ~QualityFlags.Gap } == p.First)
-                && with.Any(r => r.Flags.HasFlag(QualityFlags.Gap));
+            Assert.All(without.Zip(with), p => Assert.Equal(p.First, p.Second with { Flags = p.Second.Flags & ~QualityFlags.Gap }));
+            Assert.Contains(with, r => r.Flags.HasFlag(QualityFlags.Gap));
         }).QuickCheckThrowOnFailure();
     }
 }

@@ -41,10 +41,10 @@ public class DispatchAllocatorPropertyTests
             var first = _allocator.Allocate(c.Request, c.Fleet);
             var random = new Random(c.Seed);
             var shuffled = _allocator.Allocate(c.Request, c.Fleet.OrderBy(_ => random.Next()).ToList());
-            return first.Assets.SequenceEqual(shuffled.Assets)
-                && first.Excluded.SequenceEqual(shuffled.Excluded)
-                && first.MegawattsExpected == shuffled.MegawattsExpected
-                && first.Summary == shuffled.Summary;
+            Assert.Equal(first.Assets, shuffled.Assets);
+            Assert.Equal(first.Excluded, shuffled.Excluded);
+            Assert.Equal(first.MegawattsExpected, shuffled.MegawattsExpected);
+            Assert.Equal(first.Summary, shuffled.Summary);
         }).QuickCheckThrowOnFailure();
     }
 
@@ -57,10 +57,10 @@ public class DispatchAllocatorPropertyTests
             var totalLimitKw = result.Assets.Sum(a => a.LimitKw);
             var sumKw = result.Assets.Sum(a => a.Kilowatts);
             var target = Math.Min(c.Request.MegawattsRequested * 1000, totalLimitKw);
-            return Math.Abs(sumKw - target) <= 0.001 // 1 W
-                && Math.Abs(result.MegawattsExpected * 1000 - sumKw) <= 0.001
-                && result.Assets.All(a => a.Kilowatts >= 0 && a.Kilowatts <= a.LimitKw && a.LimitKw > 0)
-                && result.Assets.Count + result.Excluded.Count == c.Fleet.Count;
+            Assert.InRange(sumKw, target - 0.001, target + 0.001); // 1 W
+            Assert.InRange(result.MegawattsExpected * 1000, sumKw - 0.001, sumKw + 0.001);
+            Assert.All(result.Assets, a => Assert.True(a.Kilowatts >= 0 && a.Kilowatts <= a.LimitKw && a.LimitKw > 0, $"{a}"));
+            Assert.Equal(c.Fleet.Count, result.Assets.Count + result.Excluded.Count);
         }).QuickCheckThrowOnFailure();
     }
 
@@ -72,15 +72,15 @@ public class DispatchAllocatorPropertyTests
             var result = _allocator.Allocate(c.Request, c.Fleet);
             var byId = c.Fleet.ToDictionary(f => f.AssetId);
             var hours = c.Request.Window.TotalHours;
-            return result.Assets.All(a =>
+            Assert.All(result.Assets, a =>
             {
                 var f = byId[a.AssetId];
-                return c.Request.Direction switch
+                Assert.True(c.Request.Direction switch
                 {
                     DispatchDirection.Discharge => a.Kilowatts * hours <= (f.StateOfChargePct!.Value - f.ReservePct) / 100 * f.StorageKwh!.Value + 1e-9,
                     DispatchDirection.Charge => a.Kilowatts * hours <= (f.MaxStateOfChargePct - f.StateOfChargePct!.Value) / 100 * f.StorageKwh!.Value + 1e-9,
                     _ => a.Kilowatts <= Math.Max(0, f.ActivePowerKw!.Value) + 1e-9 && f.Type != AssetType.Battery,
-                } && a.Kilowatts <= f.RatedKw + 1e-9 && f.Online;
+                } && a.Kilowatts <= f.RatedKw + 1e-9 && f.Online, $"{a} from {f} for {c.Request}");
             });
         }).QuickCheckThrowOnFailure();
     }
