@@ -13,7 +13,7 @@ namespace Nexwatt.Bench.CollectorIngest;
 /// </summary>
 internal static class GrpcAgents
 {
-    private static readonly GrpcMethod<TelemetryBatch, UploadAck> Upload =
+    internal static readonly GrpcMethod<TelemetryBatch, UploadAck> Upload =
         ProtobufGrpc.Method<TelemetryBatch, UploadAck>(CollectorReflection.Descriptor, "nexwatt.v1.TelemetryIngest", "Upload");
 
     /// <param name="readingsPerSecond">Total offered rate (new readings) for a paced phase; null = as fast as the window allows.</param>

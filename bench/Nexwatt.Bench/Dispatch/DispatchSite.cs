@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using Nexwatt.Bench.CollectorIngest;
 using Nexwatt.Bench.Harness;
 using Nexwatt.EdgeAgent;
 using Nexwatt.EdgeAgent.Configuration;
@@ -25,9 +26,6 @@ internal enum DispatchTransport { Mqtt, Grpc }
 /// </summary>
 internal sealed class DispatchSite : IAsyncDisposable
 {
-    private static readonly GrpcMethod<TelemetryBatch, UploadAck> Upload =
-        ProtobufGrpc.Method<TelemetryBatch, UploadAck>(CollectorReflection.Descriptor, "nexwatt.v1.TelemetryIngest", "Upload");
-
     private readonly CancellationTokenSource _stop = new();
     private readonly List<IAsyncDisposable> _owned = [];
     private readonly List<Task> _loops = [];
@@ -111,7 +109,7 @@ internal sealed class DispatchSite : IAsyncDisposable
         batch.Readings.Add(new Reading { Sequence = 2, DeviceId = deviceId, ModelId = 802, Point = "W", Unit = "W", Quality = Quality.Good, SourceTimeUs = nowUs, Value = block.Read("W").Value ?? 0 });
         using var http = new HttpClient(GrpcHttpHandlers.CreatePlainText()) { Timeout = Timeout.InfiniteTimeSpan };
         var client = new GrpcClient(http, address);
-        var call = client.DuplexStreaming(Upload, new GrpcCallOptions { Headers = new GrpcMetadata { { "authorization", $"Bearer {token}" } }, Deadline = DateTimeOffset.UtcNow.AddSeconds(60) }, cancellationToken);
+        var call = client.DuplexStreaming(GrpcAgents.Upload, new GrpcCallOptions { Headers = new GrpcMetadata { { "authorization", $"Bearer {token}" } }, Deadline = DateTimeOffset.UtcNow.AddSeconds(60) }, cancellationToken);
         await using (call.ConfigureAwait(false))
         {
             await call.RequestStream.WriteAsync(batch, cancellationToken).ConfigureAwait(false);

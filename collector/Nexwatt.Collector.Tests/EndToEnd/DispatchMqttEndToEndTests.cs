@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Net.Http.Json;
 using System.Text.Json;
-using System.Text.RegularExpressions;
 using Nexwatt.Collector.Tests.Ingest;
 using Nexwatt.Testing;
 
@@ -13,11 +12,8 @@ namespace Nexwatt.Collector.Tests.EndToEnd;
 /// battery through SunSpec 124 and acknowledges on the acks topic; the collector records the dispatch as confirmed,
 /// and the battery is idle again after the window.
 /// </summary>
-public sealed partial class DispatchMqttEndToEndTests
+public sealed class DispatchMqttEndToEndTests
 {
-    [GeneratedRegex(@"^READY battery unit=(?<unit>\d+) endpoint=(?<host>[\d.]+):(?<port>\d+)", RegexOptions.Multiline)]
-    private static partial Regex Ready();
-
     [Fact]
     public async Task A_dispatch_over_Mosquitto_drives_the_battery_is_confirmed_and_ends_with_the_battery_idle()
     {
@@ -33,7 +29,7 @@ public sealed partial class DispatchMqttEndToEndTests
         });
         await collector.RegisterSiteWithAssetAsync("site-dmq", "battery-dmq", "battery", type: "battery");
         await using var sim = PeerProcess.StartDotnetTool("Nexwatt.HardwareSim", "hardware-sim", ["serve", "--battery", "127.0.0.1:0", "--no-table"]);
-        var ready = Ready().Match((await sim.WaitForLineAsync(l => l.StartsWith("READY battery ", StringComparison.Ordinal), SiteProcesses.Patience)).TrimEnd('\r'));
+        var ready = SiteProcesses.Ready().Match((await sim.WaitForLineAsync(l => l.StartsWith("READY battery ", StringComparison.Ordinal), SiteProcesses.Patience)).TrimEnd('\r'));
         // The collector generated its signing key at start, beside its database; the site pins the public half.
         var publicKey = Path.Combine(collector.Directory, "dispatch-signing-key.pub.pem");
         Assert.True(File.Exists(publicKey), "the collector wrote no public key");

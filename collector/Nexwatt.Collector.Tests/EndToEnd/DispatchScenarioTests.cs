@@ -26,7 +26,6 @@ public sealed partial class DispatchScenarioTests(ITestOutputHelper output)
     private const double RequestedMw = 2.0;
     private const double Tolerance = 0.05;
     private static readonly TimeSpan Window = TimeSpan.FromSeconds(100);
-    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(120);
     private static readonly TimeSpan RevertTimeout = TimeSpan.FromSeconds(10);
     private static readonly TimeSpan SiteSilence = TimeSpan.FromSeconds(8);
 
@@ -83,9 +82,9 @@ public sealed partial class DispatchScenarioTests(ITestOutputHelper output)
                 Enumerable.Range(0, Sites * BatteriesPerSite).Select(i => (Name(i), endpoints[Name(i)].Host, endpoints[Name(i)].Port, (byte)1)), CancellationToken.None);
 
             // The allocator needs each battery's state of charge: wait until the collector has it for all of them.
-            await WaitUntilAsync(async () => await AssetsWithStateOfChargeAsync(collector) == Sites * BatteriesPerSite, "state of charge of every battery at the collector");
+            await SiteProcesses.WaitUntil(async () => await AssetsWithStateOfChargeAsync(collector) == Sites * BatteriesPerSite, "state of charge of every battery at the collector");
             // Settlement measures delivery against each battery's baseline: two good 5 s intervals before the window.
-            await WaitUntilAsync(async () => await AssetsWithBaselineAsync(collector) == Sites * BatteriesPerSite, "a baseline for every battery");
+            await SiteProcesses.WaitUntil(async () => await AssetsWithBaselineAsync(collector) == Sites * BatteriesPerSite, "a baseline for every battery");
 
             var instructed = DateTimeOffset.UtcNow;
             var response = await collector.Api.PostAsJsonAsync("/v1/dispatch", new
@@ -144,7 +143,7 @@ public sealed partial class DispatchScenarioTests(ITestOutputHelper output)
                 }
 
             // After the window every battery is back to normal operation: idle, not discharging.
-            await WaitUntilAsync(async () => (await probe.ReadAllAsync(CancellationToken.None)).All(b => b.StorageControlMode == 0 && Math.Abs(b.Watts) < 1),
+            await SiteProcesses.WaitUntil(async () => (await probe.ReadAllAsync(CancellationToken.None)).All(b => b.StorageControlMode == 0 && Math.Abs(b.Watts) < 1),
                 "every battery restored after the window");
 
             var events = JsonDocument.Parse(await collector.Api.GetStringAsync($"/v1/dispatch/{dispatchId}/events")).RootElement;
@@ -155,7 +154,7 @@ public sealed partial class DispatchScenarioTests(ITestOutputHelper output)
             Assert.Contains("window_ended", kinds);
 
             // The settlement report rests on the metered telemetry: per asset and per cohort (program), with delivery.
-            await WaitUntilAsync(async () => JsonDocument.Parse(await collector.Api.GetStringAsync($"/v1/dispatch/{dispatchId}/events")).RootElement
+            await SiteProcesses.WaitUntil(async () => JsonDocument.Parse(await collector.Api.GetStringAsync($"/v1/dispatch/{dispatchId}/events")).RootElement
                 .EnumerateArray().Any(e => e.GetProperty("kind").GetString() == "settlement_generated"), "the settlement report");
             // RFC 4180: CRLF line ends.
             var csv = (await collector.Api.GetStringAsync($"/v1/dispatch/{dispatchId}/settlement?format=csv")).Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
@@ -203,7 +202,7 @@ public sealed partial class DispatchScenarioTests(ITestOutputHelper output)
 
     private static async Task<Dictionary<string, (string Host, int Port)>> WaitForBatteriesAsync(PeerProcess sim)
     {
-        await sim.WaitForLineAsync(l => l.StartsWith("READY all", StringComparison.Ordinal), Patience);
+        await sim.WaitForLineAsync(l => l.StartsWith("READY all", StringComparison.Ordinal), SiteProcesses.Patience);
         return Ready().Matches(sim.Log.Replace("\r", "", StringComparison.Ordinal)).Cast<Match>().ToDictionary(m => m.Groups["name"].Value, m => (m.Groups["host"].Value, int.Parse(m.Groups["port"].Value, CultureInfo.InvariantCulture)));
     }
 
@@ -273,16 +272,6 @@ public sealed partial class DispatchScenarioTests(ITestOutputHelper output)
             if (intervals.Count(r => r.Average is not null && !r.Flags.HasFlag(Domain.QualityFlags.Missing) && r.Start + r.Length <= now) >= 2) count++;
         }
         return count;
-    }
-
-    private static async Task WaitUntilAsync(Func<Task<bool>> condition, string what)
-    {
-        var deadline = DateTime.UtcNow + Patience;
-        while (!await condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, $"timed out waiting for {what}");
-            await Task.Delay(500);
-        }
     }
 }
 

@@ -13,7 +13,7 @@ internal static partial class SiteProcesses
     private static partial Regex InverterPoll();
 
     [GeneratedRegex(@"^READY (?<kind>\w+) unit=(?<unit>\d+) endpoint=(?<host>[\d.]+):(?<port>\d+)")]
-    private static partial Regex Ready();
+    internal static partial Regex Ready();
 
     /// <summary>A producing inverter (noon at 40°N, time running 30× so every poll reads a different W).</summary>
     public static async Task<(PeerProcess Sim, string Host, string Port)> StartInverterAsync()
@@ -44,12 +44,15 @@ internal static partial class SiteProcesses
     public static List<double> PolledWatts(PeerProcess agent) =>
         InverterPoll().Matches(agent.Log).Select(m => double.Parse(m.Groups["w"].Value, CultureInfo.InvariantCulture)).ToList();
 
-    public static async Task WaitUntil(Func<Task<bool>> condition, string what, PeerProcess agent)
+    /// <summary>Polls <paramref name="condition"/> until it holds; on timeout fails with the tail of the agent's log, when there is one.</summary>
+    public static async Task WaitUntil(Func<Task<bool>> condition, string what, PeerProcess? agent = null)
     {
         var deadline = DateTime.UtcNow + Patience;
         while (!await condition())
         {
-            Assert.True(DateTime.UtcNow < deadline, $"timed out waiting for {what}. Agent log:\n{agent.Log[Math.Max(0, agent.Log.Length - 4000)..]}");
+            Assert.True(DateTime.UtcNow < deadline, agent is null
+                ? $"timed out waiting for {what}"
+                : $"timed out waiting for {what}. Agent log:\n{agent.Log[Math.Max(0, agent.Log.Length - 4000)..]}");
             await Task.Delay(250);
         }
     }
