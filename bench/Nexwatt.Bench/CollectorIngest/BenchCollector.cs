@@ -7,8 +7,10 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Nexwatt.Bench.Harness;
+using Nexwatt.Collector.Dispatch;
 using Nexwatt.Collector.Domain;
 using Nexwatt.Collector.Hosting;
 using Nexwatt.Data.Sqlite;
@@ -153,10 +155,16 @@ internal sealed class BenchCollector : IAsyncDisposable
                 ?? throw new BenchException("the collector registered no ICollectorStore");
             var create = registration.ImplementationFactory ?? throw new BenchException("ICollectorStore is not registered by a factory");
             services.Remove(registration);
-            services.AddSingleton<ICollectorStore>(provider => new ProbedCollectorStore((ICollectorStore)create(provider), probe));
+            // The dispatch store is the same database object; only the telemetry calls are timed.
+            services.AddSingleton(provider => new InnerStore((ICollectorStore)create(provider)));
+            services.AddSingleton<ICollectorStore>(provider => new ProbedCollectorStore(provider.GetRequiredService<InnerStore>().Store, probe));
+            services.RemoveAll<IDispatchStore>();
+            services.AddSingleton(provider => (IDispatchStore)provider.GetRequiredService<InnerStore>().Store);
             return services;
         }
 
         public IServiceProvider CreateServiceProvider(IServiceCollection containerBuilder) => containerBuilder.BuildServiceProvider();
+
+        private sealed record InnerStore(ICollectorStore Store);
     }
 }

@@ -69,6 +69,27 @@ public abstract partial class CollectorStoreTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_rising_batch_around_stored_readings_stores_only_the_new_ones()
+    {
+        // In sequence order like a first delivery, yet its range holds readings stored before (a re-chunked resend).
+        Assert.Equal(2, await Store.InsertReadingsAsync([Reading("site-a", 5), Reading("site-a", 9)], Ct));
+
+        Assert.Equal(8, await Store.InsertReadingsAsync(Readings("site-a", 1, 10), Ct));
+        Assert.Equal(10, await ScalarAsync("SELECT count(*) FROM readings"));
+    }
+
+    [Fact]
+    public async Task A_batch_of_several_sites_stores_what_each_site_lacks()
+    {
+        Assert.Equal(3, await Store.InsertReadingsAsync(Readings("site-b", 1, 3), Ct));
+        IReadOnlyList<IngestedReading> mixed = [.. Readings("site-a", 1, 3), .. Readings("site-b", 2, 4), .. Readings("site-c", 1, 2)];
+
+        Assert.Equal(6, await Store.InsertReadingsAsync(mixed, Ct));
+        Assert.Equal(9, await ScalarAsync("SELECT count(*) FROM readings"));
+        Assert.Equal(4, await ScalarAsync("SELECT count(*) FROM readings WHERE site_id = 'site-b'"));
+    }
+
+    [Fact]
     public async Task Duplicates_within_one_call_are_stored_once()
     {
         IReadOnlyList<IngestedReading> batch = [Reading("site-a", 1), Reading("site-a", 2), Reading("site-a", 2), Reading("site-a", 3), Reading("site-a", 1)];

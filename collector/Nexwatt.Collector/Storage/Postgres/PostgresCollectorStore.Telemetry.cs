@@ -15,37 +15,59 @@ public sealed partial class PostgresCollectorStore
     public async Task<int> InsertReadingsAsync(IReadOnlyList<IngestedReading> readings, CancellationToken cancellationToken)
     {
         if (readings.Count == 0) return 0;
+        var ranges = SequenceRanges.Of(readings);
         var inserted = await WriteAsync(async (connection, transaction, ct) =>
         {
-            await ExecuteAsync(connection, transaction, PostgresSchema.StageReadings, ct).ConfigureAwait(false);
-            await using (var copy = await connection.BeginBinaryImportAsync(
-                $"COPY readings_staging ({PostgresSchema.ReadingColumns}) FROM STDIN (FORMAT BINARY)", ct).ConfigureAwait(false))
+            // Every writer takes its sites' locks first, in site order (no deadlock); see PostgresSchema.LockSites.
+            await ExecuteAsync(connection, transaction, PostgresSchema.LockSites, [Parameter(ranges.Sites)], ct).ConfigureAwait(false);
+            if (ranges.StrictlyIncreasing && !await AnyStoredAsync(connection, transaction, ranges, ct).ConfigureAwait(false))
             {
-                foreach (var r in readings)
-                {
-                    copy.StartRow();
-                    copy.Write(r.SiteId, NpgsqlDbType.Text);
-                    copy.Write(ToColumn(r.Sequence), NpgsqlDbType.Bigint);
-                    copy.Write(r.DeviceId, NpgsqlDbType.Text);
-                    copy.Write((int)r.ModelId, NpgsqlDbType.Integer);
-                    copy.Write(r.ModelInstance, NpgsqlDbType.Integer);
-                    copy.Write(r.Point, NpgsqlDbType.Text);
-                    WriteNullable(copy, r.Value);
-                    if (r.Text is { } text) copy.Write(text, NpgsqlDbType.Text);
-                    else copy.WriteNull();
-                    copy.Write(r.Unit, NpgsqlDbType.Text);
-                    copy.Write((short)r.Quality, NpgsqlDbType.Smallint);
-                    copy.Write(ToMicroseconds(r.SourceTime), NpgsqlDbType.Bigint);
-                    copy.Write(ToMicroseconds(r.ReceivedTime), NpgsqlDbType.Bigint);
-                    copy.Write(r.Historical, NpgsqlDbType.Boolean);
-                }
-                await copy.CompleteAsync(ct).ConfigureAwait(false);
+                // The common case, a batch delivered for the first time: straight into the table, one pass.
+                await CopyReadingsAsync(connection, "readings", readings, ct).ConfigureAwait(false);
+                return readings.Count;
             }
-            await ExecuteAsync(connection, transaction, PostgresSchema.LockReadingSites, ct).ConfigureAwait(false);
+            // A redelivery (or a batch that is not in sequence order): stage it and insert what is not stored yet.
+            await ExecuteAsync(connection, transaction, PostgresSchema.StageReadings, ct).ConfigureAwait(false);
+            await CopyReadingsAsync(connection, "readings_staging", readings, ct).ConfigureAwait(false);
             return await ExecuteCountAsync(connection, transaction, PostgresSchema.MergeReadings, ct).ConfigureAwait(false);
         }, cancellationToken).ConfigureAwait(false);
         StorageLog.ReadingsStored(_logger, inserted, readings.Count, readings.Count - inserted);
         return inserted;
+    }
+
+    /// <summary>Whether any reading of the batch's sites is stored within the batch's sequence range (one index probe per site).</summary>
+    private static async Task<bool> AnyStoredAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, SequenceRanges ranges, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand(PostgresSchema.AnyReadingInRanges, connection, transaction);
+        command.Parameters.Add(Parameter(ranges.Sites));
+        command.Parameters.Add(Parameter(ranges.First));
+        command.Parameters.Add(Parameter(ranges.Last));
+        return (bool)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+    }
+
+    private static async Task CopyReadingsAsync(NpgsqlConnection connection, string table, IReadOnlyList<IngestedReading> readings, CancellationToken cancellationToken)
+    {
+        await using var copy = await connection.BeginBinaryImportAsync(
+            $"COPY {table} ({PostgresSchema.ReadingColumns}) FROM STDIN (FORMAT BINARY)", cancellationToken).ConfigureAwait(false);
+        foreach (var r in readings)
+        {
+            copy.StartRow();
+            copy.Write(r.SiteId, NpgsqlDbType.Text);
+            copy.Write(ToColumn(r.Sequence), NpgsqlDbType.Bigint);
+            copy.Write(r.DeviceId, NpgsqlDbType.Text);
+            copy.Write((int)r.ModelId, NpgsqlDbType.Integer);
+            copy.Write(r.ModelInstance, NpgsqlDbType.Integer);
+            copy.Write(r.Point, NpgsqlDbType.Text);
+            WriteNullable(copy, r.Value);
+            if (r.Text is { } text) copy.Write(text, NpgsqlDbType.Text);
+            else copy.WriteNull();
+            copy.Write(r.Unit, NpgsqlDbType.Text);
+            copy.Write((short)r.Quality, NpgsqlDbType.Smallint);
+            copy.Write(ToMicroseconds(r.SourceTime), NpgsqlDbType.Bigint);
+            copy.Write(ToMicroseconds(r.ReceivedTime), NpgsqlDbType.Bigint);
+            copy.Write(r.Historical, NpgsqlDbType.Boolean);
+        }
+        await copy.CompleteAsync(cancellationToken).ConfigureAwait(false);
     }
 
     public Task InsertGapsAsync(IReadOnlyList<GapRecord> gaps, CancellationToken cancellationToken)

@@ -7,9 +7,9 @@ namespace Nexwatt.Collector.Storage.Postgres;
 
 /// <summary>
 /// The scale-out store: PostgreSQL through one <see cref="NpgsqlDataSource"/> (a connection pool), which this
-/// store owns. Bulk writes COPY (binary) into a per-transaction staging table and merge it with one
-/// INSERT ... SELECT (readings: an anti-join under per-site locks; samples and intervals: ON CONFLICT), so a batch
-/// costs a few round trips whatever its size. Commits use the server's
+/// store owns. Bulk writes COPY (binary): readings seen for the first time straight into their table under per-site
+/// locks, everything else into a per-transaction staging table merged with one INSERT ... SELECT (redelivered
+/// readings: an anti-join; samples and intervals: ON CONFLICT), so a batch costs a few round trips whatever its size. Commits use the server's
 /// synchronous_commit (on by default): an acknowledged batch is on disk.
 /// </summary>
 public sealed partial class PostgresCollectorStore : ICollectorStore
@@ -87,6 +87,13 @@ public sealed partial class PostgresCollectorStore : ICollectorStore
     private static async Task ExecuteAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string sql, CancellationToken cancellationToken)
     {
         await using var command = new NpgsqlCommand(sql, connection, transaction);
+        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private static async Task ExecuteAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string sql, NpgsqlParameter[] parameters, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand(sql, connection, transaction);
+        command.Parameters.AddRange(parameters);
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
