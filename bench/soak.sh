@@ -2,16 +2,24 @@
 # Memory soak: the agent at steady load (8 simulated devices polled every second, every reading buffered and
 # published over MQTT to a local Mosquitto) for SOAK_MINUTES (default 60). Prints the agent's resident memory
 # every SAMPLE_SECONDS and a verdict: memory at the end must be no higher than the highest sample of the first
-# minutes (2-5) plus 10 % slack for allocator noise.
+# minutes (2-5) plus 10 % slack for allocator noise. Besides the total (VmRSS) it prints the kernel's split: anonymous
+# memory (GC heap, native allocations), file-backed pages (mapped assemblies) and shared memory (the runtime maps JIT
+# code twice, writable and executable, through shared memory), so a rise can be told apart.
+# SOAK_AGENT_ENV="NAME=value ..." sets variables for the agent process only (e.g. DOTNET_TieredCompilation=0).
+# The build goes to its own folder (SOAK_ARTIFACTS, default a temporary one), so other builds cannot swap the
+# binaries under a running soak.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 minutes=${SOAK_MINUTES:-60}
 sample=${SAMPLE_SECONDS:-30}
-configuration=Release
-dotnet build Nexwatt.Edge.sln -c $configuration -nologo -v quiet -clp:ErrorsOnly >/dev/null
-sim=hardware-sim/Nexwatt.HardwareSim/bin/$configuration/net10.0/hardware-sim.dll
-agent=edge-agent/Nexwatt.EdgeAgent/bin/$configuration/net10.0/nexwatt-agent.dll
 work=$(mktemp -d)
+artifacts=${SOAK_ARTIFACTS:-$work/build}
+for project in hardware-sim/Nexwatt.HardwareSim edge-agent/Nexwatt.EdgeAgent; do
+  dotnet build $project -c Release --artifacts-path "$artifacts" -nologo -v quiet -clp:ErrorsOnly >/dev/null
+done
+sim=$artifacts/bin/Nexwatt.HardwareSim/release/hardware-sim.dll
+agent=$artifacts/bin/Nexwatt.EdgeAgent/release/nexwatt-agent.dll
+read -r -a agent_env <<<"${SOAK_AGENT_ENV:-}"
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
 trap cleanup EXIT INT TERM
@@ -34,19 +42,27 @@ while read -r line; do
   export "NEXWATT_Agent__Devices__${i}__Id=dev$i" "NEXWATT_Agent__Devices__${i}__Host=${host_port%:*}" "NEXWATT_Agent__Devices__${i}__Port=${host_port#*:}"
   i=$((i + 1))
 done < <(grep -E '^READY (inverter|battery) ' "$work/sim.log")
-dotnet "$agent" run >"$work/agent.log" 2>&1 & agent_pid=$!; pids+=($agent_pid)
+# The agent's own health line (managed heap, GC counts) once per sample, beside the kernel's figures.
+env "NEXWATT_Agent__HealthLogInterval=$(date -u -d @"$sample" +%H:%M:%S)" \
+  "Logging__LogLevel__Nexwatt.EdgeAgent.Hosting.RuntimeHealthLog=Information" "${agent_env[@]}" dotnet "$agent" run >"$work/agent.log" 2>&1 & agent_pid=$!; pids+=($agent_pid)
 
-echo "soak: $i devices, 1 s polls, MQTT to 127.0.0.1:$port, $minutes min, a sample every $sample s" >&2
-printf '%8s %10s %14s\n' minute rss_mb buffered_bytes
+echo "soak: $i devices, 1 s polls, MQTT to 127.0.0.1:$port, $minutes min, a sample every $sample s${SOAK_AGENT_ENV:+, agent env: $SOAK_AGENT_ENV}" >&2
+printf '%8s %10s %9s %9s %9s %9s %7s %14s\n' minute rss_mb anon_mb file_mb shmem_mb heap_mb gen2 buffered_bytes
 samples=()
 end=$((SECONDS + minutes * 60))
 while [ $SECONDS -lt $end ]; do
   sleep "$sample"
   kill -0 $agent_pid 2>/dev/null || { echo "agent died:"; tail -20 "$work/agent.log"; exit 1; }
-  rss=$(awk '/VmRSS/ {print $2}' /proc/$agent_pid/status)
+  read -r rss anon file shmem < <(awk '/^VmRSS/ {r=$2} /^RssAnon/ {a=$2} /^RssFile/ {f=$2} /^RssShmem/ {s=$2}
+    END {print r, a, f, s}' /proc/$agent_pid/status)
   size=$(stat -c %s "$work/buffer.db" 2>/dev/null || echo 0)
   minute=$(awk -v s=$SECONDS 'BEGIN { printf "%.1f", s / 60 }')
-  printf '%8s %10.1f %14s\n' "$minute" "$(awk -v k=$rss 'BEGIN { print k / 1024 }')" "$size"
+  # "... {HeapMb} MB after the last GC ... gen2 {Gen2}" from the newest health line.
+  read -r heap gen2 < <(grep 'Agent health' "$work/agent.log" | tail -1 |
+    sed -E 's/.* ([0-9.]+) MB after the last GC.* gen2 ([0-9]+).*/\1 \2/; t; s/.*/- -/')
+  printf '%8s %10.1f %9.1f %9.1f %9.1f %9s %7s %14s\n' "$minute" "$(awk -v k=$rss 'BEGIN { print k / 1024 }')" \
+    "$(awk -v k=$anon 'BEGIN { print k / 1024 }')" "$(awk -v k=$file 'BEGIN { print k / 1024 }')" \
+    "$(awk -v k=$shmem 'BEGIN { print k / 1024 }')" "${heap:--}" "${gen2:--}" "$size"
   samples+=("$minute:$rss")
 done
 python3 - "${samples[@]}" <<'PY'

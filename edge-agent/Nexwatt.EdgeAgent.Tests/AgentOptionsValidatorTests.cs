@@ -29,6 +29,14 @@ public class AgentOptionsValidatorTests
         Assert.Contains("sunspec", problem);
     }
 
+    [Fact]
+    public void A_negative_health_log_interval_is_refused()
+    {
+        var options = Valid();
+        options.HealthLogInterval = TimeSpan.FromMinutes(-1);
+        Assert.Contains(Problems(options), p => p.StartsWith("Agent:HealthLogInterval", StringComparison.Ordinal));
+    }
+
     [Theory]
     [InlineData("not an address!")]
     [InlineData("")]

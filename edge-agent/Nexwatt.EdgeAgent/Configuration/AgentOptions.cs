@@ -28,6 +28,9 @@ public sealed class AgentOptions
 
     /// <summary>Dispatch setpoints: the pinned collector key, revert timeout and site limits (section "Agent:Dispatch").</summary>
     public Dispatch.DispatchOptions Dispatch { get; set; } = new();
+
+    /// <summary>How often the agent logs its own memory (resident, managed heap, GC counts); zero turns it off.</summary>
+    public TimeSpan HealthLogInterval { get; set; } = TimeSpan.FromMinutes(15);
 }
 
 /// <summary>One device reached over Modbus TCP.</summary>

@@ -17,6 +17,8 @@ public sealed class AgentOptionsValidator : IValidateOptions<AgentOptions>
             problems.Add($"Agent:SiteId '{options.SiteId}' may hold only letters, digits, '-', '_' and '.' (it becomes part of topic names).");
         if (options.DefaultPollInterval < TimeSpan.FromMilliseconds(100))
             problems.Add($"Agent:DefaultPollInterval {options.DefaultPollInterval} is below the 100 ms floor.");
+        if (options.HealthLogInterval < TimeSpan.Zero)
+            problems.Add($"Agent:HealthLogInterval {options.HealthLogInterval} is negative; use 00:00:00 to turn the health line off.");
         if (options.SunSpecModelsFolder is { Length: > 0 } folder && !Directory.Exists(folder))
             problems.Add($"Agent:SunSpecModelsFolder '{folder}' does not exist.");
 

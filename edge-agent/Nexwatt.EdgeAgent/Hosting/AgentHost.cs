@@ -89,6 +89,8 @@ public static class AgentHost
         services.AddSingleton<Dispatch.SetpointDispatcher>();
         services.AddSingleton<IHostedService>(sp => sp.GetRequiredService<Dispatch.SetpointDispatcher>());
         services.AddHostedService<Dispatch.GrpcSetpointService>();
+        services.AddSingleton<IHostedService>(sp => new RuntimeHealthLog(sp.GetRequiredService<IOptions<AgentOptions>>().Value.HealthLogInterval,
+            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<RuntimeHealthLog>>()));
         services.AddSingleton<IHostedService>(sp => new SystemdNotifier(sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<SystemdNotifier>>()));
         return services;
     }
