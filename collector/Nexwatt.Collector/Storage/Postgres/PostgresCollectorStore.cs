@@ -15,6 +15,8 @@ namespace Nexwatt.Collector.Storage.Postgres;
 public sealed partial class PostgresCollectorStore : ICollectorStore
 {
     private const int WriteAttempts = 3;
+    private const int DefaultWriteBufferSize = 8192;
+    private const int BatchWriteBufferSize = 256 * 1024;
 
     private readonly NpgsqlDataSource _dataSource;
     private readonly NpgsqlConnectionStringBuilder _settings;
@@ -29,6 +31,11 @@ public sealed partial class PostgresCollectorStore : ICollectorStore
             builder.ConnectionStringBuilder.ApplicationName = "nexwatt-collector";
         // The same few statements run all day: let Npgsql prepare them on the server.
         if (builder.ConnectionStringBuilder.MaxAutoPrepare == 0) builder.ConnectionStringBuilder.MaxAutoPrepare = 32;
+        // COPY rows are written synchronously into Npgsql's write buffer (see the Telemetry part). With the default
+        // 8 KB buffer a batch of 1,000 readings (~130 KB) meant a dozen blocking socket sends per batch on pool
+        // threads: with many concurrent uploads PostgreSQL sat waiting for our data (wait event ClientRead) while
+        // the thread pool starved. A buffer that holds a whole batch sends it once, asynchronously, at completion.
+        if (builder.ConnectionStringBuilder.WriteBufferSize == DefaultWriteBufferSize) builder.ConnectionStringBuilder.WriteBufferSize = BatchWriteBufferSize;
         _settings = builder.ConnectionStringBuilder;
         _dataSource = builder.Build();
         _logger = logger;
