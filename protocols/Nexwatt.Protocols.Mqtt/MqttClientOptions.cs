@@ -77,8 +77,19 @@ public sealed class MqttClientOptions
     /// <summary>Largest packet accepted from the broker (whole packet, bytes); larger ones close the connection. Announced to 5.0 brokers.</summary>
     public int MaxIncomingPacketSize { get; set; } = 1024 * 1024;
 
-    /// <summary>Capacity of <see cref="MqttClient.Messages"/>; when full, reading from the broker waits.</summary>
+    /// <summary>
+    /// Capacity of <see cref="MqttClient.Messages"/>; when full, reading from the broker waits. Announced to 5.0 brokers
+    /// as the Receive Maximum (at most 65535): the broker never has more unacknowledged QoS 1 messages out to us.
+    /// </summary>
     public int IncomingMessageCapacity { get; set; } = 1000;
+
+    /// <summary>
+    /// False (the default): a QoS 1 message is acknowledged (PUBACK) as soon as it is in <see cref="MqttClient.Messages"/>,
+    /// so a process that dies before handling it loses it. True: the application acknowledges each message with
+    /// <see cref="MqttApplicationMessage.Acknowledge"/> after handling it; until then the broker keeps it and, with a
+    /// persistent session (<see cref="CleanStart"/> false), delivers it again after a reconnect.
+    /// </summary>
+    public bool ManualAcknowledgement { get; set; }
 
     /// <summary>"host:port".</summary>
     public string EndpointName => $"{Host}:{Port}";

@@ -15,7 +15,26 @@ public sealed record MqttWill(string Topic, ReadOnlyMemory<byte> Payload, MqttQu
 /// <param name="Payload">Application payload (owned by the receiver: a copy of the wire bytes).</param>
 /// <param name="QualityOfService">QoS of the delivery.</param>
 /// <param name="Retain">True when the broker delivered a retained message.</param>
-public sealed record MqttApplicationMessage(string Topic, ReadOnlyMemory<byte> Payload, MqttQualityOfService QualityOfService, bool Retain);
+public sealed record MqttApplicationMessage(string Topic, ReadOnlyMemory<byte> Payload, MqttQualityOfService QualityOfService, bool Retain)
+{
+    /// <summary>Set on QoS 1 messages of a client with manual acknowledgement; null otherwise.</summary>
+    internal Client.InboundAcknowledgement? Acknowledgement { get; init; }
+
+    /// <summary>
+    /// With <see cref="MqttClientOptions.ManualAcknowledgement"/>: tells the broker that this QoS 1 message is handled
+    /// (PUBACK), so it will not deliver it again. Call it once the message is safe (stored, applied). Never blocks and
+    /// never throws; calling it twice is harmless.
+    /// <list type="bullet">
+    /// <item>PUBACKs leave in the order the messages arrived (MQTT section 4.6): acknowledging a message before an
+    /// earlier one holds its PUBACK until the earlier one is acknowledged as well.</item>
+    /// <item>If the connection the message arrived on has been lost, the acknowledgement is dropped: the broker delivers
+    /// the message again on the resumed session (same packet id, DUP set), and that copy is the one to acknowledge.
+    /// The application therefore sees a message at least once, and possibly twice.</item>
+    /// <item>A no-op for QoS 0 messages and for clients that acknowledge automatically.</item>
+    /// </list>
+    /// </summary>
+    public void Acknowledge() => Acknowledgement?.Acknowledge();
+}
 
 /// <summary>Raised by <see cref="MqttClient.ConnectionChanged"/>.</summary>
 public sealed class MqttConnectionChangedEventArgs : EventArgs

@@ -4,6 +4,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Nexwatt.Collector.Domain;
 using Nexwatt.Collector.Hosting;
 using Nexwatt.Protocols.Grpc;
@@ -41,9 +42,12 @@ internal sealed class CollectorServer : IAsyncDisposable
     public string Directory { get; }
     public ICollectorStore Store => _app.Services.GetRequiredService<ICollectorStore>();
 
-    /// <summary>Starts a collector; pass the directory and ports of a stopped one to restart it on the same store.</summary>
+    /// <summary>
+    /// Starts a collector; pass the directory and ports of a stopped one to restart it on the same store. Lines logged at
+    /// Warning and above also go to <paramref name="logs"/> when given.
+    /// </summary>
     public static async Task<CollectorServer> StartAsync(IDictionary<string, string?>? extra = null, string? directory = null,
-        int? grpc = null, int? api = null, bool deleteOnDispose = true)
+        int? grpc = null, int? api = null, bool deleteOnDispose = true, ILoggerProvider? logs = null)
     {
         directory ??= System.IO.Directory.CreateTempSubdirectory("nexwatt-collector-").FullName;
         // A free port is found by binding port 0 and letting it go; until Kestrel binds it, anything else on the machine
@@ -53,7 +57,7 @@ internal sealed class CollectorServer : IAsyncDisposable
         {
             try
             {
-                return await TryStartAsync(extra, directory, grpc ?? FreePort(), api ?? FreePort(), deleteOnDispose).ConfigureAwait(false);
+                return await TryStartAsync(extra, directory, grpc ?? FreePort(), api ?? FreePort(), deleteOnDispose, logs).ConfigureAwait(false);
             }
             catch (IOException ex) when (ex.InnerException is Microsoft.AspNetCore.Connections.AddressInUseException && grpc is null && api is null && attempt < 5)
             {
@@ -61,7 +65,8 @@ internal sealed class CollectorServer : IAsyncDisposable
         }
     }
 
-    private static async Task<CollectorServer> TryStartAsync(IDictionary<string, string?>? extra, string directory, int grpcPort, int apiPort, bool deleteOnDispose)
+    private static async Task<CollectorServer> TryStartAsync(IDictionary<string, string?>? extra, string directory, int grpcPort, int apiPort, bool deleteOnDispose,
+        ILoggerProvider? logs)
     {
         var settings = new Dictionary<string, string?>
         {
@@ -73,7 +78,11 @@ internal sealed class CollectorServer : IAsyncDisposable
             ["Logging:LogLevel:Default"] = "Warning",
         };
         foreach (var (key, value) in extra ?? new Dictionary<string, string?>()) settings[key] = value;
-        var app = CollectorHost.Build([], builder => builder.Configuration.AddInMemoryCollection(settings));
+        var app = CollectorHost.Build([], builder =>
+        {
+            builder.Configuration.AddInMemoryCollection(settings);
+            if (logs is not null) builder.Logging.AddProvider(logs);
+        });
         try
         {
             await app.StartAsync().ConfigureAwait(false);

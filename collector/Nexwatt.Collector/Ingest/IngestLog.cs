@@ -19,4 +19,7 @@ internal static partial class IngestLog
 
     [LoggerMessage(5004, LogLevel.Warning, "Rejected a batch from site {SiteId}: {Reason}")]
     public static partial void Rejected(Microsoft.Extensions.Logging.ILogger logger, string siteId, string reason);
+
+    [LoggerMessage(5005, LogLevel.Error, "Could not store the MQTT batch from {Topic} (attempt {Attempt}); it stays unacknowledged at the broker and ingest waits {DelaySeconds} s to retry it")]
+    public static partial void StoreFailed(Microsoft.Extensions.Logging.ILogger logger, string topic, int attempt, double delaySeconds, Exception exception);
 }

@@ -11,9 +11,12 @@ namespace Nexwatt.Collector.Ingest;
 /// Telemetry from the broker. The subscription is shared ($share/{group}/...), so the broker hands each batch to one
 /// collector of the group. The site id is the topic's site segment: the broker's ACL (each site's certificate or
 /// user may publish only under its own subtree) is what proves it, so the payload's site id must agree with it.
-/// Known gap: our MQTT client sends PUBACK once a message is in its bounded inbound queue, not after the batch is
-/// stored, so a collector that crashes in between loses what was queued (at most IncomingMessageCapacity batches).
-/// The gRPC uplink acknowledges only after storage. Manual acknowledgement in the client closes this gap.
+/// Like the gRPC uplink, a batch is acknowledged (PUBACK, manual acknowledgement in our client) only once it is stored,
+/// or once it is refused for good (not a telemetry topic, undecodable, another site's, invalid): resending those
+/// cannot succeed and would hold up every batch behind them. A batch the store cannot take now is retried in place
+/// with backoff, unacknowledged: PUBACKs leave in receive order, so nothing after it could be acknowledged anyway. A
+/// collector that dies meanwhile loses nothing: the broker keeps the session (CleanStart false) and delivers again
+/// what was not acknowledged, which the store's (site, sequence) key counts as duplicates.
 /// </summary>
 internal sealed class MqttIngestService(IOptions<CollectorOptions> options, IngestPipeline pipeline, TimeProvider time, ILoggerFactory loggers) : BackgroundService
 {
@@ -32,7 +35,9 @@ internal sealed class MqttIngestService(IOptions<CollectorOptions> options, Inge
             CleanStart = false,
             Username = ingest.Username,
             Password = ingest.Password,
-            // A small inbound queue bounds what a crash can lose (see the known gap above).
+            ManualAcknowledgement = true,
+            // Also the Receive Maximum: at most this many batches delivered and not yet stored, which is what the broker
+            // delivers again after a crash. Enough to keep the store busy; batches are stored one at a time.
             IncomingMessageCapacity = 16,
             Tls = new MqttTlsOptions
             {
@@ -54,10 +59,43 @@ internal sealed class MqttIngestService(IOptions<CollectorOptions> options, Inge
         try
         {
             await foreach (var message in client.Messages.ReadAllAsync(stoppingToken).ConfigureAwait(false))
-                await IngestAsync(ingest.TopicPrefix, message, stoppingToken).ConfigureAwait(false);
+            {
+                await IngestUntilDoneAsync(ingest.TopicPrefix, message, stoppingToken).ConfigureAwait(false);
+                message.Acknowledge();
+            }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested) { }
     }
+
+    /// <summary>
+    /// Returns once the batch is stored or refused for good. Any other failure (the database down, locked, timing out)
+    /// is logged and retried after 1, 2, 4 ... 30 s, until it works or the service stops; the batch stays unacknowledged.
+    /// </summary>
+    internal async Task IngestUntilDoneAsync(string prefix, MqttApplicationMessage message, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await IngestAsync(prefix, message, cancellationToken).ConfigureAwait(false);
+                return;
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                throw;
+            }
+            catch (Exception ex)
+            {
+                // Everything else is retried, not only errors known to be transient: dropping a batch the edge has
+                // already deleted is worse than an ingest that stalls loudly until someone looks.
+                var delay = RetryDelay(attempt);
+                IngestLog.StoreFailed(_logger, message.Topic, attempt, delay.TotalSeconds, ex);
+                await Task.Delay(delay, time, cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    internal static TimeSpan RetryDelay(int attempt) => TimeSpan.FromSeconds(Math.Min(30, Math.Pow(2, Math.Min(attempt - 1, 5))));
 
     internal async Task IngestAsync(string prefix, MqttApplicationMessage message, CancellationToken cancellationToken)
     {

@@ -93,4 +93,45 @@ public sealed class ClientPartsTests
         Assert.Throws<ArgumentException>(() => { _ = client.PublishAsync("", default, MqttQualityOfService.AtMostOnce); });
         await Assert.ThrowsAsync<ArgumentException>(() => client.SubscribeAsync("a/#/b", MqttQualityOfService.AtLeastOnce, CancellationToken.None));
     }
+
+    [Fact]
+    public void Inbound_acknowledgements_release_pubacks_in_receive_order_and_nothing_once_closed()
+    {
+        var sent = new List<ushort>();
+        var dropped = new List<ushort>();
+        var owed = new InboundAcknowledgements(id => { sent.Add(id); return true; }, dropped.Add);
+        var a = owed.Track(1);
+        var b = owed.Track(2);
+        var c = owed.Track(3);
+
+        Assert.True(c.Acknowledge());
+        Assert.True(b.Acknowledge());
+        Assert.Empty(sent);
+        Assert.Equal(3, owed.Pending);
+        Assert.True(a.Acknowledge());
+        Assert.Equal([1, 2, 3], sent.Select(i => (int)i));
+        Assert.True(a.Acknowledge()); // again: nothing more
+        Assert.Equal(3, sent.Count);
+
+        var d = owed.Track(4);
+        var e = owed.Track(5);
+        e.Acknowledge();
+        owed.Close();
+        Assert.False(d.Acknowledge());
+        Assert.False(owed.Track(6).Acknowledge());
+        Assert.Equal(3, sent.Count); // the held 5 died with its connection
+        Assert.Equal([4, 6], dropped.Select(i => (int)i));
+        Assert.Equal(0, owed.Pending);
+    }
+
+    [Fact]
+    public void Inbound_acknowledgements_close_when_the_writer_refuses_a_puback()
+    {
+        var owed = new InboundAcknowledgements(_ => false);
+        var a = owed.Track(1);
+        var b = owed.Track(2);
+        Assert.False(a.Acknowledge());
+        Assert.False(b.Acknowledge());
+        Assert.Equal(0, owed.Pending);
+    }
 }

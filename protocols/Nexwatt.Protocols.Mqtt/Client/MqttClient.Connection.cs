@@ -34,6 +34,8 @@ public sealed partial class MqttClient
         // DISCONNECT has a caller awaiting it, and PUBACK / PINGREQ are bounded by what the broker sends.
         public Channel<Outgoing> Outgoing { get; } = System.Threading.Channels.Channel.CreateUnbounded<Outgoing>(new UnboundedChannelOptions { SingleReader = true });
         public MqttPacketDispatcher Dispatcher { get; } = new();
+        /// <summary>PUBACKs owed in manual acknowledgement mode (null when the client acknowledges by itself).</summary>
+        public InboundAcknowledgements? Acknowledgements { get; set; }
         public CancellationTokenSource Closing { get; } = new();
         public TaskCompletionSource<Exception> Closed { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
         public ITimer? KeepAliveTimer { get; set; }
@@ -72,6 +74,8 @@ public sealed partial class MqttClient
         {
             if (connection.IsEstablished && ReferenceEquals(_connection, connection)) SetDisconnectedLocked();
         }
+        // Before the writer closes: an acknowledgement racing with the break is dropped, never queued for a dead writer.
+        connection.Acknowledgements?.Close();
         connection.Outgoing.Writer.TryComplete();
         connection.KeepAliveTimer?.Dispose();
         try { connection.Closing.Cancel(); }

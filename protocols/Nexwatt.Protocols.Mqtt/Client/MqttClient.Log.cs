@@ -51,5 +51,8 @@ public sealed partial class MqttClient
 
         [LoggerMessage(EventId = 2014, Level = LogLevel.Debug, Message = "MQTT {Endpoint}: keep-alive PINGREQ")]
         public static partial void Ping(ILogger logger, string endpoint);
+
+        [LoggerMessage(EventId = 2015, Level = LogLevel.Debug, Message = "MQTT {Endpoint}: acknowledgement of packet id {PacketId} dropped, its connection is gone; the broker delivers the message again")]
+        public static partial void AcknowledgementDropped(ILogger logger, string endpoint, ushort packetId);
     }
 }

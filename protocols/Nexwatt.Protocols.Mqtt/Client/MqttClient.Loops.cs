@@ -173,13 +173,21 @@ public sealed partial class MqttClient
         pending.Complete(acknowledgement);
     }
 
-    /// <summary>Puts an incoming message into <see cref="Messages"/> (waiting for room), then acknowledges QoS 1.</summary>
+    /// <summary>
+    /// Puts an incoming message into <see cref="Messages"/> (waiting for room), then acknowledges QoS 1, or, in manual
+    /// mode, registers it (in receive order) so that the application's <see cref="MqttApplicationMessage.Acknowledge"/>
+    /// sends the PUBACK.
+    /// </summary>
     private ValueTask DeliverAsync(Connection connection, PublishPacket publish)
     {
-        var message = new MqttApplicationMessage(publish.Topic, publish.Payload, publish.QualityOfService, publish.Retain);
+        var atLeastOnce = publish.QualityOfService == MqttQualityOfService.AtLeastOnce;
+        var message = new MqttApplicationMessage(publish.Topic, publish.Payload, publish.QualityOfService, publish.Retain)
+        {
+            Acknowledgement = atLeastOnce ? connection.Acknowledgements?.Track(publish.PacketId) : null,
+        };
         if (_messages.Writer.TryWrite(message))
         {
-            if (publish.QualityOfService == MqttQualityOfService.AtLeastOnce) connection.TryEnqueue(new Outgoing(new PubAckPacket(publish.PacketId), null));
+            if (atLeastOnce && connection.Acknowledgements is null) connection.TryEnqueue(new Outgoing(new PubAckPacket(publish.PacketId), null));
             return ValueTask.CompletedTask;
         }
         return DeliverSlowAsync(connection, publish, message);
@@ -201,6 +209,7 @@ public sealed partial class MqttClient
             Volatile.Write(ref connection.LastReceived, _time.GetTimestamp());
             connection.DeliveryStalled = false;
         }
-        if (publish.QualityOfService == MqttQualityOfService.AtLeastOnce) connection.TryEnqueue(new Outgoing(new PubAckPacket(publish.PacketId), null));
+        if (publish.QualityOfService == MqttQualityOfService.AtLeastOnce && connection.Acknowledgements is null)
+            connection.TryEnqueue(new Outgoing(new PubAckPacket(publish.PacketId), null));
     }
 }

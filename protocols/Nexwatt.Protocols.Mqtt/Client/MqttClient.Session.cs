@@ -169,6 +169,12 @@ public sealed partial class MqttClient
             stream = await _transport.ConnectAsync(linked.Token).ConfigureAwait(false);
             Interlocked.Increment(ref _connectionsOpened);
             var connection = new Connection(stream, _time.GetTimestamp());
+            if (_options.ManualAcknowledgement)
+            {
+                connection.Acknowledgements = new InboundAcknowledgements(
+                    packetId => connection.TryEnqueue(new Outgoing(new PubAckPacket(packetId), null)),
+                    packetId => Log.AcknowledgementDropped(_logger, _endpoint, packetId));
+            }
             var connect = MqttPacketEncoder.ToArray(BuildConnectPacket(), _options.ProtocolVersion);
             await stream.WriteAsync(connect, linked.Token).ConfigureAwait(false);
             await stream.FlushAsync(linked.Token).ConfigureAwait(false);
@@ -249,6 +255,11 @@ public sealed partial class MqttClient
             Will = _options.Will,
             SessionExpirySeconds = v5 ? _options.SessionExpirySeconds : 0,
             MaximumPacketSize = v5 ? (uint)_options.MaxIncomingPacketSize : null,
+            // Flow control (5.0 section 4.9): no more unacknowledged QoS 1 messages from the broker than Messages holds.
+            // With manual acknowledgement this is what lets an application that holds messages unacknowledged keep the
+            // read loop (and the PINGRESPs keep-alive needs) running; only copies left in Messages from a lost connection
+            // can still fill it, and DeliveryStalled covers that. Automatic mode acknowledges on arrival, so it rarely binds.
+            ReceiveMaximum = v5 ? (ushort)Math.Min(_options.IncomingMessageCapacity, ushort.MaxValue) : null,
         };
     }
 }

@@ -19,6 +19,9 @@ namespace Nexwatt.Protocols.Mqtt;
 /// <item>QoS 1 publishes are bounded by <see cref="MqttClientOptions.MaxInFlight"/> (and the broker's Receive Maximum).
 /// Unacknowledged publishes are not kept across connections: they fail with <see cref="MqttConnectionLostException"/>
 /// and the caller resends from its own durable buffer.</item>
+/// <item>Incoming QoS 1 messages are acknowledged once in <see cref="Messages"/>, or, with
+/// <see cref="MqttClientOptions.ManualAcknowledgement"/>, when the application acknowledges them (in receive order on
+/// the wire; dropped if their connection was lost, since the broker then delivers them again).</item>
 /// </list>
 /// </summary>
 public sealed partial class MqttClient : IAsyncDisposable
@@ -77,7 +80,11 @@ public sealed partial class MqttClient : IAsyncDisposable
     /// <summary>Raised after a successful CONNACK (<c>IsConnected</c> true) and when the connection is lost or closed (false, with a reason). Handlers must not block.</summary>
     public event EventHandler<MqttConnectionChangedEventArgs>? ConnectionChanged;
 
-    /// <summary>Incoming PUBLISH packets. Bounded: when the reader falls behind, the client stops reading from the broker. A QoS 1 message is acknowledged once it is in this channel.</summary>
+    /// <summary>
+    /// Incoming PUBLISH packets. Bounded: when the reader falls behind, the client stops reading from the broker. A QoS 1
+    /// message is acknowledged once it is in this channel, or, with <see cref="MqttClientOptions.ManualAcknowledgement"/>,
+    /// when the application calls <see cref="MqttApplicationMessage.Acknowledge"/>.
+    /// </summary>
     public ChannelReader<MqttApplicationMessage> Messages => _messages.Reader;
 
     /// <summary>The last reason a connection attempt failed (refusal, TLS, socket, timeout), or null after a success.</summary>
