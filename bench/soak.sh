@@ -58,8 +58,9 @@ while [ $SECONDS -lt $end ]; do
   size=$(stat -c %s "$work/buffer.db" 2>/dev/null || echo 0)
   minute=$(awk -v s=$SECONDS 'BEGIN { printf "%.1f", s / 60 }')
   # "... {HeapMb} MB after the last GC ... gen2 {Gen2}" from the newest health line.
+  heap=- gen2=-
   read -r heap gen2 < <(grep 'Agent health' "$work/agent.log" | tail -1 |
-    sed -E 's/.* ([0-9.]+) MB after the last GC.* gen2 ([0-9]+).*/\1 \2/; t; s/.*/- -/')
+    sed -E 's/.* ([0-9.]+) MB after the last GC.* gen2 ([0-9]+).*/\1 \2/') || true # none yet: "-"
   printf '%8s %10.1f %9.1f %9.1f %9.1f %9s %7s %14s\n' "$minute" "$(awk -v k=$rss 'BEGIN { print k / 1024 }')" \
     "$(awk -v k=$anon 'BEGIN { print k / 1024 }')" "$(awk -v k=$file 'BEGIN { print k / 1024 }')" \
     "$(awk -v k=$shmem 'BEGIN { print k / 1024 }')" "${heap:--}" "${gen2:--}" "$size"
