@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using Nexwatt.Collector.Domain;
+using Nexwatt.Collector.Ingest;
 using Nexwatt.Collector.Registry;
 using Nexwatt.Testing;
 using static Nexwatt.Collector.Tests.Registry.AssetRegistrationValidatorTests;
@@ -10,12 +11,14 @@ public class AssetRegistryServiceTests
 {
     private readonly InMemoryAssetStore _store = new();
     private readonly FakeTimeProvider _time = new();
+    private readonly DeviceAssetCache _links;
     private readonly AssetRegistryService _registry;
     private readonly CancellationToken _ct = CancellationToken.None;
 
     public AssetRegistryServiceTests()
     {
-        _registry = new AssetRegistryService(_store, _time, NullLogger<AssetRegistryService>.Instance);
+        _links = new DeviceAssetCache(_store, _time, TimeSpan.FromSeconds(10));
+        _registry = new AssetRegistryService(_store, _links, _time, NullLogger<AssetRegistryService>.Instance);
         _store.AddSite("site-1");
         _store.AddSite("site-2");
     }
@@ -162,6 +165,26 @@ public class AssetRegistryServiceTests
         Assert.Equal((RegistryStatus.Conflict, "device_taken"), (taken.Status, Assert.Single(taken.Problems).Code));
         Assert.Equal(RegistryStatus.Ok, (await _registry.LinkAsync("bess-002", new AssetLinkRequest("site-2", "bat-1"), _ct)).Status);
         Assert.Equal(RegistryStatus.NotFound, (await _registry.LinkAsync("nope", new AssetLinkRequest("site-1", "x"), _ct)).Status);
+    }
+
+    [Fact]
+    public async Task Every_change_through_the_registry_reaches_the_ingest_link_cache_at_once()
+    {
+        // The clock never moves: only invalidation can make the cache ask the store again.
+        await _registry.RegisterAsync(Valid(), _ct);
+        Assert.Null(await _links.FindAsync("site-1", "bat-1", _ct));
+
+        await _registry.LinkAsync("bess-001", new AssetLinkRequest("site-1", "bat-1"), _ct);
+        Assert.Equal(250, (await _links.FindAsync("site-1", "bat-1", _ct))!.CapacityKw);
+
+        await _registry.UpdateAsync("bess-001", new AssetUpdateRequest(CapacityKw: 300), _ct);
+        Assert.Equal(300, (await _links.FindAsync("site-1", "bat-1", _ct))!.CapacityKw);
+
+        await _registry.RegisterAsync(Valid() with { CapacityKw = 320 }, _ct);
+        Assert.Equal(320, (await _links.FindAsync("site-1", "bat-1", _ct))!.CapacityKw);
+
+        await _registry.RetireAsync("bess-001", _ct);
+        Assert.Null(await _links.FindAsync("site-1", "bat-1", _ct));
     }
 
     [Fact]

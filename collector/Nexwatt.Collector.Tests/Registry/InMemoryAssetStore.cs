@@ -9,7 +9,15 @@ internal sealed class InMemoryAssetStore : ICollectorStore
     private readonly ConcurrentDictionary<string, AssetRecord> _assets = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, SiteRecord> _sites = new(StringComparer.Ordinal);
 
+    private int _deviceLookups;
+
     public int AssetWrites { get; private set; }
+
+    /// <summary>How many times <see cref="FindAssetByDeviceAsync"/> was called.</summary>
+    public int DeviceLookups => Volatile.Read(ref _deviceLookups);
+
+    /// <summary>When set, a device lookup reads its answer, then waits for this task before returning it (a slow query).</summary>
+    public Task? DeviceLookupGate { get; set; }
 
     public IReadOnlyCollection<AssetRecord> Assets => _assets.Values.ToList();
 
@@ -25,8 +33,13 @@ internal sealed class InMemoryAssetStore : ICollectorStore
     public Task<AssetRecord?> GetAssetAsync(string assetId, CancellationToken cancellationToken) =>
         Task.FromResult(_assets.GetValueOrDefault(assetId));
 
-    public Task<AssetRecord?> FindAssetByDeviceAsync(string siteId, string deviceId, CancellationToken cancellationToken) =>
-        Task.FromResult(_assets.Values.FirstOrDefault(a => a.Status == AssetStatus.Active && a.SiteId == siteId && a.DeviceId == deviceId));
+    public async Task<AssetRecord?> FindAssetByDeviceAsync(string siteId, string deviceId, CancellationToken cancellationToken)
+    {
+        Interlocked.Increment(ref _deviceLookups);
+        var asset = _assets.Values.FirstOrDefault(a => a.Status == AssetStatus.Active && a.SiteId == siteId && a.DeviceId == deviceId);
+        if (DeviceLookupGate is { } gate) await gate.WaitAsync(cancellationToken);
+        return asset;
+    }
 
     public Task<IReadOnlyList<AssetRecord>> ListAssetsAsync(string? isoZone, bool includeRetired, CancellationToken cancellationToken) =>
         Task.FromResult<IReadOnlyList<AssetRecord>>(_assets.Values

@@ -17,6 +17,13 @@ public sealed class CollectorOptions
     /// <summary>The management API (registry, queries; JSON over HTTP/1.1 or 2), on the same address.</summary>
     public int ManagementPort { get; set; } = 50052;
 
+    /// <summary>
+    /// How long ingest trusts a device's asset link (or its lack of one) before asking the store again. This collector's
+    /// own registry changes apply at once; changes made through another collector on the same database reach this
+    /// one's ingest within this time. Zero asks the store for every batch. From zero to five minutes.
+    /// </summary>
+    public TimeSpan AssetLookupCacheDuration { get; set; } = TimeSpan.FromSeconds(10);
+
     public CollectorTlsOptions Tls { get; set; } = new();
 
     public MqttIngestOptions MqttIngest { get; set; } = new();

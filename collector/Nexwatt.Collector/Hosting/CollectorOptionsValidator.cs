@@ -6,6 +6,8 @@ namespace Nexwatt.Collector.Hosting;
 /// <summary>Every configuration mistake at start, with its key, instead of a collector that half works.</summary>
 internal sealed class CollectorOptionsValidator : IValidateOptions<CollectorOptions>
 {
+    private static readonly TimeSpan MaxAssetLookupCacheDuration = TimeSpan.FromMinutes(5);
+
     public ValidateOptionsResult Validate(string? name, CollectorOptions options)
     {
         var problems = new List<string>();
@@ -16,6 +18,9 @@ internal sealed class CollectorOptionsValidator : IValidateOptions<CollectorOpti
             problems.Add($"{key}:Port {options.Port} is out of range (0-65535).");
         if (options.ManagementPort is < 0 or > 65535)
             problems.Add($"{key}:ManagementPort {options.ManagementPort} is out of range (0-65535).");
+        // Beyond a few minutes, a device relinked through another collector would feed the wrong asset for too long.
+        if (options.AssetLookupCacheDuration < TimeSpan.Zero || options.AssetLookupCacheDuration > MaxAssetLookupCacheDuration)
+            problems.Add($"{key}:AssetLookupCacheDuration {options.AssetLookupCacheDuration} is out of range (00:00:00 to {MaxAssetLookupCacheDuration}).");
         var tls = options.Tls;
         if (string.IsNullOrEmpty(tls.CertificateFile) != string.IsNullOrEmpty(tls.KeyFile))
             problems.Add($"{key}:Tls: CertificateFile and KeyFile go together.");

@@ -13,8 +13,8 @@ public sealed record IngestResult(int Received, int Stored, int Duplicates, int 
 /// of registered devices normalized into samples, and the touched intervals marked for recomputation. When this
 /// returns, the batch is durable and may be acknowledged; aggregation follows within about a second.
 /// </summary>
-internal sealed class IngestPipeline(ICollectorStore store, Normalizer normalizer, DirtyIntervals dirty, Dispatch.SiteActivity activity, TimeProvider time,
-    ILogger<IngestPipeline> logger)
+internal sealed class IngestPipeline(ICollectorStore store, DeviceAssetCache links, Normalizer normalizer, DirtyIntervals dirty, Dispatch.SiteActivity activity,
+    TimeProvider time, ILogger<IngestPipeline> logger)
 {
     public async Task<IngestResult> IngestAsync(string siteId, TelemetryBatch batch, CancellationToken cancellationToken)
     {
@@ -36,7 +36,7 @@ internal sealed class IngestPipeline(ICollectorStore store, Normalizer normalize
         var samples = new List<NormalizedSample>();
         foreach (var device in readings.GroupBy(r => r.DeviceId, StringComparer.Ordinal))
         {
-            var asset = await store.FindAssetByDeviceAsync(siteId, device.Key, cancellationToken).ConfigureAwait(false);
+            var asset = await links.FindAsync(siteId, device.Key, cancellationToken).ConfigureAwait(false);
             if (asset is null)
             {
                 // Kept raw; it becomes an asset's telemetry once the device is linked in the registry.
@@ -61,7 +61,7 @@ internal sealed class IngestPipeline(ICollectorStore store, Normalizer normalize
     {
         foreach (var gap in gaps)
             foreach (var deviceId in gap.DeviceIds)
-                if (await store.FindAssetByDeviceAsync(siteId, deviceId, cancellationToken).ConfigureAwait(false) is { } asset)
+                if (await links.FindAsync(siteId, deviceId, cancellationToken).ConfigureAwait(false) is { } asset)
                     foreach (var measurement in Enum.GetValues<Measurement>())
                         dirty.Mark(asset.AssetId, measurement, gap.From, gap.To);
     }

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Nexwatt.Collector.Domain;
+using Nexwatt.Collector.Ingest;
 
 namespace Nexwatt.Collector.Registry;
 
@@ -12,13 +13,15 @@ namespace Nexwatt.Collector.Registry;
 public sealed class AssetRegistryService
 {
     private readonly ICollectorStore _store;
+    private readonly DeviceAssetCache _links;
     private readonly TimeProvider _time;
     private readonly ILogger<AssetRegistryService> _logger;
 
-    /// <summary>Creates the service over the collector's store.</summary>
-    public AssetRegistryService(ICollectorStore store, TimeProvider time, ILogger<AssetRegistryService> logger)
+    /// <summary>Creates the service over the collector's store; every change of an asset invalidates <paramref name="links"/>.</summary>
+    public AssetRegistryService(ICollectorStore store, DeviceAssetCache links, TimeProvider time, ILogger<AssetRegistryService> logger)
     {
         _store = store;
+        _links = links;
         _time = time;
         _logger = logger;
     }
@@ -105,7 +108,7 @@ public sealed class AssetRegistryService
         if (existing.Status == AssetStatus.Retired) return Ok(existing);
 
         var record = existing with { Status = AssetStatus.Retired, UpdatedAt = _time.GetUtcNow() };
-        await _store.UpsertAssetAsync(record, cancellationToken).ConfigureAwait(false);
+        await SaveAsync(record, cancellationToken).ConfigureAwait(false);
         Log.Retired(_logger, assetId);
         return Ok(record);
     }
@@ -208,8 +211,22 @@ public sealed class AssetRegistryService
     private async Task<bool> SaveIfChangedAsync(AssetRecord? existing, AssetRecord record, CancellationToken cancellationToken)
     {
         if (existing is not null && record with { UpdatedAt = existing.UpdatedAt } == existing) return false;
-        await _store.UpsertAssetAsync(record, cancellationToken).ConfigureAwait(false);
+        await SaveAsync(record, cancellationToken).ConfigureAwait(false);
         return true;
+    }
+
+    // Ingest's cached links must not outlive the change: a retired asset would keep receiving samples, a new link would
+    // wait for the cache to expire. Invalidated even when the write fails: it may have committed before the failure.
+    private async Task SaveAsync(AssetRecord record, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _store.UpsertAssetAsync(record, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _links.Invalidate();
+        }
     }
 
     private static RegistryOutcome<AssetView> Ok(AssetRecord record) => new(RegistryStatus.Ok, View(record), []);

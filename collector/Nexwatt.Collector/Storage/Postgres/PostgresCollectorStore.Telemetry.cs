@@ -5,7 +5,7 @@ using static Nexwatt.Collector.Storage.StorageCodes;
 
 namespace Nexwatt.Collector.Storage.Postgres;
 
-// Readings, gaps, samples, intervals and latest values.
+// Readings, gaps, samples, intervals and latest values (samples are written in the Samples part).
 //
 // COPY rows are written with the synchronous Write: it fills Npgsql's write buffer and only touches the socket when
 // the buffer is full (a loopback or LAN send that does not block for long), where WriteAsync would pay for a
@@ -19,8 +19,9 @@ public sealed partial class PostgresCollectorStore
         var inserted = await WriteAsync(async (connection, transaction, ct) =>
         {
             // Every writer takes its sites' locks first, in site order (no deadlock); see PostgresSchema.LockSites.
-            await ExecuteAsync(connection, transaction, PostgresSchema.LockSites, [Parameter(ranges.Sites)], ct).ConfigureAwait(false);
-            if (ranges.StrictlyIncreasing && !await AnyStoredAsync(connection, transaction, ranges, ct).ConfigureAwait(false))
+            await ExecuteAsync(connection, transaction, PostgresSchema.LockSites, [Parameter(ranges.Sites), Parameter(PostgresSchema.ReadingsLocks)], ct)
+                .ConfigureAwait(false);
+            if (ranges.DistinctKeys && !await AnyStoredAsync(connection, transaction, PostgresSchema.AnyReadingInRanges, ranges, ct).ConfigureAwait(false))
             {
                 // The common case, a batch delivered for the first time: straight into the table, one pass.
                 await CopyReadingsAsync(connection, "readings", readings, ct).ConfigureAwait(false);
@@ -35,10 +36,14 @@ public sealed partial class PostgresCollectorStore
         return inserted;
     }
 
-    /// <summary>Whether any reading of the batch's sites is stored within the batch's sequence range (one index probe per site).</summary>
-    private static async Task<bool> AnyStoredAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, SequenceRanges ranges, CancellationToken cancellationToken)
+    /// <summary>
+    /// Whether any row of the batch's sites is stored within the batch's sequence range (one index probe per site), with
+    /// <paramref name="probe"/> naming the table (AnyReadingInRanges, AnySampleInRanges).
+    /// </summary>
+    private static async Task<bool> AnyStoredAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string probe, SequenceRanges ranges,
+        CancellationToken cancellationToken)
     {
-        await using var command = new NpgsqlCommand(PostgresSchema.AnyReadingInRanges, connection, transaction);
+        await using var command = new NpgsqlCommand(probe, connection, transaction);
         command.Parameters.Add(Parameter(ranges.Sites));
         command.Parameters.Add(Parameter(ranges.First));
         command.Parameters.Add(Parameter(ranges.Last));
@@ -104,36 +109,6 @@ public sealed partial class PostgresCollectorStore
                 SequenceFromColumn(row.GetInt64(2)), FromMicroseconds(row.GetInt64(3)), FromMicroseconds(row.GetInt64(4)),
                 row.GetFieldValue<string[]>(5), row.GetString(6)),
             cancellationToken);
-
-    public Task InsertSamplesAsync(IReadOnlyList<NormalizedSample> samples, CancellationToken cancellationToken)
-    {
-        if (samples.Count == 0) return Task.CompletedTask;
-        return WriteAsync(async (connection, transaction, ct) =>
-        {
-            await ExecuteAsync(connection, transaction, PostgresSchema.StageSamples, ct).ConfigureAwait(false);
-            await using (var copy = await connection.BeginBinaryImportAsync(
-                $"COPY samples_staging ({PostgresSchema.SampleColumns}) FROM STDIN (FORMAT BINARY)", ct).ConfigureAwait(false))
-            {
-                foreach (var s in samples)
-                {
-                    copy.StartRow();
-                    copy.Write(s.SiteId, NpgsqlDbType.Text);
-                    copy.Write(ToColumn(s.Sequence), NpgsqlDbType.Bigint);
-                    copy.Write(ToCode(s.Measurement), NpgsqlDbType.Smallint);
-                    copy.Write(s.AssetId, NpgsqlDbType.Text);
-                    copy.Write(s.Value, NpgsqlDbType.Double);
-                    copy.Write(ToMicroseconds(s.SourceTime), NpgsqlDbType.Bigint);
-                    copy.Write(ToMicroseconds(s.ReceivedTime), NpgsqlDbType.Bigint);
-                    copy.Write((int)s.Flags, NpgsqlDbType.Integer);
-                    copy.Write(s.Historical, NpgsqlDbType.Boolean);
-                }
-                await copy.CompleteAsync(ct).ConfigureAwait(false);
-            }
-            await ExecuteAsync(connection, transaction, PostgresSchema.MergeSamples, ct).ConfigureAwait(false);
-            await ExecuteAsync(connection, transaction, PostgresSchema.MergeLatest, ct).ConfigureAwait(false);
-            return true;
-        }, cancellationToken);
-    }
 
     public Task<IReadOnlyList<NormalizedSample>> GetSamplesAsync(string assetId, Measurement measurement, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken) =>
         QueryAsync("""

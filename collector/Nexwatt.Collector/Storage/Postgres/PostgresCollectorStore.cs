@@ -7,9 +7,9 @@ namespace Nexwatt.Collector.Storage.Postgres;
 
 /// <summary>
 /// The scale-out store: PostgreSQL through one <see cref="NpgsqlDataSource"/> (a connection pool), which this
-/// store owns. Bulk writes COPY (binary): readings seen for the first time straight into their table under per-site
-/// locks, everything else into a per-transaction staging table merged with one INSERT ... SELECT (redelivered
-/// readings: an anti-join; samples and intervals: ON CONFLICT), so a batch costs a few round trips whatever its size. Commits use the server's
+/// store owns. Bulk writes COPY (binary): readings and samples seen for the first time straight into their table
+/// under per-site locks, everything else into a per-transaction staging table merged with one INSERT ... SELECT
+/// (redelivered readings: an anti-join; samples and intervals: ON CONFLICT), so a batch costs a few round trips whatever its size. Commits use the server's
 /// synchronous_commit (on by default): an acknowledged batch is on disk.
 /// </summary>
 public sealed partial class PostgresCollectorStore : ICollectorStore
