@@ -23,14 +23,15 @@ internal static class GrpcAgents
         double? batchesPerSecond = readingsPerSecond / sites.Count / InverterPolls.ReadingsPerBatch;
         var latencies = new ConcurrentBag<double[]>();
         var start = Stopwatch.GetTimestamp();
-        var counts = await Task.WhenAll(sites.Select(site => Task.Run(() =>
-            RunAgentAsync(address, site, batchesPerSite, window, batchesPerSecond, start, latencies, cancellationToken), cancellationToken))).ConfigureAwait(false);
+        var counts = await Task.WhenAll(sites.Select((site, n) => Task.Run(() =>
+            RunAgentAsync(address, site, batchesPerSite, window, batchesPerSecond, IngestLoad.PhaseOf(n, sites.Count), start, latencies, cancellationToken),
+            cancellationToken))).ConfigureAwait(false);
         var seconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
         return new LoadResult(counts.Sum(c => c.Offered), counts.Sum(c => c.Unique), seconds, Latency.Of(latencies.SelectMany(l => l)));
     }
 
     private static async Task<(long Offered, long Unique)> RunAgentAsync(Uri address, BenchSite site, int batches, int window, double? batchesPerSecond,
-        long start, ConcurrentBag<double[]> latencies, CancellationToken cancellationToken)
+        double phase, long start, ConcurrentBag<double[]> latencies, CancellationToken cancellationToken)
     {
         using var http = new HttpClient(GrpcHttpHandlers.CreatePlainText()) { Timeout = Timeout.InfiniteTimeSpan };
         var client = new GrpcClient(http, address);
@@ -73,7 +74,7 @@ internal static class GrpcAgents
             TelemetryBatch? previous = null;
             for (var i = 0; i < batches; i++)
             {
-                await IngestLoad.WaitForTurnAsync(start, batchesPerSecond, i, failed.Token).ConfigureAwait(false);
+                await IngestLoad.WaitForTurnAsync(start, batchesPerSecond, i, phase, failed.Token).ConfigureAwait(false);
                 await slots.WaitAsync(failed.Token).ConfigureAwait(false);
                 var batch = site.Polls.Next(IngestLoad.NowMicroseconds());
                 sent.Enqueue((Stopwatch.GetTimestamp(), batch.Readings.Count, false));

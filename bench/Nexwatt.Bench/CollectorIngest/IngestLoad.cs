@@ -34,17 +34,24 @@ internal static class IngestLoad
 
     public static long NowMicroseconds() => (DateTime.UtcNow.Ticks - DateTime.UnixEpoch.Ticks) / 10;
 
-    /// <summary>Waits until batch <paramref name="index"/> of a paced schedule is due (no wait when unpaced or late).</summary>
-    public static async Task WaitForTurnAsync(long startTimestamp, double? batchesPerSecond, int index, CancellationToken cancellationToken)
+    /// <summary>
+    /// Waits until batch <paramref name="index"/> of a paced schedule is due (no wait when unpaced or late). Each agent
+    /// is offset by its <paramref name="phase"/> (0..1) of the period, as independent sites are: in step, every agent
+    /// would send at the same instant and the bursts, not the load, would set the latency.
+    /// </summary>
+    public static async Task WaitForTurnAsync(long startTimestamp, double? batchesPerSecond, int index, double phase, CancellationToken cancellationToken)
     {
         if (batchesPerSecond is not { } rate) return;
-        var due = TimeSpan.FromSeconds(index / rate) - Stopwatch.GetElapsedTime(startTimestamp);
+        var due = TimeSpan.FromSeconds((index + phase) / rate) - Stopwatch.GetElapsedTime(startTimestamp);
         if (due > TimeSpan.Zero) await Task.Delay(due, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Batches per site for a phase of <paramref name="seconds"/> at <paramref name="readingsPerSecond"/> in total.</summary>
     public static int BatchesFor(double readingsPerSecond, double seconds, int sites) =>
         Math.Max(RedeliverEvery, (int)Math.Ceiling(readingsPerSecond * seconds / sites / InverterPolls.ReadingsPerBatch));
+
+    /// <summary>Agent <paramref name="agent"/> of <paramref name="agents"/>, spread evenly over one period.</summary>
+    public static double PhaseOf(int agent, int agents) => (double)agent / agents;
 
     public static void Check(bool condition, string problem)
     {

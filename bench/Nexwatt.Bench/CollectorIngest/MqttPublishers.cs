@@ -45,7 +45,7 @@ internal static class MqttPublishers
             var published = new ConcurrentBag<(string Site, int Batch, long At)>();
             var start = Stopwatch.GetTimestamp();
             var counts = await Task.WhenAll(sites.Select((site, i) => Task.Run(() =>
-                PublishAsync(clients[i], site, batchesPerSite, window, batchesPerSecond, start, published, cancellationToken), cancellationToken))).ConfigureAwait(false);
+                PublishAsync(clients[i], site, batchesPerSite, window, batchesPerSecond, IngestLoad.PhaseOf(i, sites.Count), start, published, cancellationToken), cancellationToken))).ConfigureAwait(false);
             await stored.WaitAsync(StoreTimeout, cancellationToken).ConfigureAwait(false);
 
             var latencies = new List<double>();
@@ -70,7 +70,7 @@ internal static class MqttPublishers
     }
 
     private static async Task<(long Offered, long Unique)> PublishAsync(MqttClient client, BenchSite site, int batches, int window, double? batchesPerSecond,
-        long start, ConcurrentBag<(string Site, int Batch, long At)> published, CancellationToken cancellationToken)
+        double phase, long start, ConcurrentBag<(string Site, int Batch, long At)> published, CancellationToken cancellationToken)
     {
         var topic = $"nexwatt/v1/{site.Polls.SiteId}/telemetry";
         var pending = new Queue<Task>();
@@ -78,7 +78,7 @@ internal static class MqttPublishers
         byte[]? previous = null;
         for (var i = 0; i < batches; i++)
         {
-            await IngestLoad.WaitForTurnAsync(start, batchesPerSecond, i, cancellationToken).ConfigureAwait(false);
+            await IngestLoad.WaitForTurnAsync(start, batchesPerSecond, i, phase, cancellationToken).ConfigureAwait(false);
             var batch = site.Polls.Next(IngestLoad.NowMicroseconds());
             var payload = batch.ToByteArray();
             published.Add((site.Polls.SiteId, InverterPolls.BatchOf(batch.FirstSequence), Stopwatch.GetTimestamp()));
