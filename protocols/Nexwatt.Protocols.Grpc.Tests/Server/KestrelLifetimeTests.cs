@@ -16,18 +16,27 @@ public sealed class KestrelLifetimeTests
     [Fact]
     public async Task Client_deadline_fails_the_call_locally_and_cancels_the_handler()
     {
+        var handlerStarted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var handlerCanceled = new TaskCompletionSource<DateTimeOffset?>(TaskCreationOptions.RunContinuationsAsynchronously);
         // The server's clock never moves: only the client's timer can end this call.
         var options = new GrpcServerOptions { TimeProvider = new FakeTimeProvider() };
         await using var server = await GrpcTestServer.StartAsync(app => app.MapGrpcServerStreaming(Contract.StreamSetpoints, async (_, _, context) =>
         {
+            handlerStarted.TrySetResult();
             try { await Task.Delay(Timeout.Infinite, context.CancellationToken); }
             catch (OperationCanceledException) { handlerCanceled.TrySetResult(context.Deadline); throw; }
         }), options);
-        var client = server.CreateClient();
+        // The client's clock moves only when the test says so: the deadline expires once the handler runs, however
+        // slowly a loaded machine starts it (a wall-clock deadline could expire before the request left, and then no
+        // handler would ever see a cancellation).
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var client = server.CreateClient(new GrpcClientOptions { TimeProvider = clock });
         await using var call = client.ServerStreaming(Contract.StreamSetpoints, new SetpointStreamRequest(),
-            new GrpcCallOptions { Deadline = DateTimeOffset.UtcNow.AddMilliseconds(300) });
-        var ex = await Assert.ThrowsAsync<GrpcException>(() => call.ResponseStream.MoveNextAsync().AsTask().WaitAsync(Patience));
+            new GrpcCallOptions { Deadline = clock.GetUtcNow().AddMilliseconds(300) });
+        var next = call.ResponseStream.MoveNextAsync().AsTask();
+        await handlerStarted.Task.WaitAsync(Patience);
+        clock.Advance(TimeSpan.FromSeconds(1));
+        var ex = await Assert.ThrowsAsync<GrpcException>(() => next.WaitAsync(Patience));
         Assert.Equal(GrpcStatusCode.DeadlineExceeded, ex.StatusCode);
         Assert.True(ex.IsTransient);
         Assert.NotNull(await handlerCanceled.Task.WaitAsync(Patience)); // RST_STREAM reached the handler; it saw a deadline
