@@ -57,7 +57,7 @@ internal static class CollectorStoreBenchmark
             await using var postgres = new PostgresCollectorStore(connectionString, NullLogger<PostgresCollectorStore>.Instance);
             await postgres.InitializeAsync(cancellationToken).ConfigureAwait(false);
             var (stored, seconds) = await InsertAllAsync(postgres, batches, cancellationToken).ConfigureAwait(false);
-            met = AddRow(table, "PostgreSQL 15 (COPY + anti-join)", offered, unique, stored, seconds, PostgresTarget);
+            met = AddRow(table, "PostgreSQL 15 (COPY; resends: staged anti-join)", offered, unique, stored, seconds, PostgresTarget);
         }
 
         Console.WriteLine();
