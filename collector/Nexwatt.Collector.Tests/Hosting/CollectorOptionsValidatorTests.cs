@@ -33,4 +33,23 @@ public class CollectorOptionsValidatorTests
     {
         Assert.Equal(TimeSpan.FromSeconds(10), new CollectorOptions().AssetLookupCacheDuration);
     }
+
+    [Theory]
+    [InlineData(0, false)]
+    [InlineData(1, true)]
+    [InlineData(4, true)]
+    [InlineData(64, true)]
+    [InlineData(65, false)]
+    public void Mqtt_ingest_concurrency_is_checked_when_mqtt_ingest_is_on(int batches, bool accepted)
+    {
+        var options = new CollectorOptions
+        {
+            MqttIngest = new MqttIngestOptions { Enabled = true, Host = "broker.example", MaxConcurrentBatches = batches },
+        };
+
+        var result = new CollectorOptionsValidator().Validate(null, options);
+
+        Assert.Equal(accepted, result.Succeeded);
+        if (!accepted) Assert.Contains($"MqttIngest:MaxConcurrentBatches {batches} is out of range", result.FailureMessage, StringComparison.Ordinal);
+    }
 }

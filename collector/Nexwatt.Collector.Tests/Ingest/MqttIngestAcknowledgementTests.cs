@@ -18,8 +18,10 @@ public sealed class MqttIngestAcknowledgementTests
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
     private static readonly DateTimeOffset Start = DateTimeOffset.UtcNow.AddMinutes(-5);
 
-    private static Dictionary<string, string?> MqttIngest(Mosquitto broker, string clientId) => new()
+    private static Dictionary<string, string?> MqttIngest(Mosquitto broker, string clientId, int concurrency = 1) => new()
     {
+        // 1 is SQLite's default; 4 (PostgreSQL's) stores batches side by side and still acknowledges them in order.
+        ["Collector:MqttIngest:MaxConcurrentBatches"] = concurrency.ToString(CultureInfo.InvariantCulture),
         ["Collector:MqttIngest:Enabled"] = "true",
         ["Collector:MqttIngest:Host"] = broker.Host,
         ["Collector:MqttIngest:Port"] = broker.Port.ToString(CultureInfo.InvariantCulture),
@@ -64,12 +66,14 @@ public sealed class MqttIngestAcknowledgementTests
         public void Dispose() => release();
     }
 
-    [Fact]
-    public async Task A_batch_the_store_refused_is_retried_in_place_and_stored_with_the_batches_behind_it_once_the_store_recovers()
+    [Theory]
+    [InlineData(1)]
+    [InlineData(4)]
+    public async Task A_batch_the_store_refused_is_retried_in_place_and_stored_with_the_batches_behind_it_once_the_store_recovers(int concurrency)
     {
         await using var broker = await Mosquitto.StartAsync();
         var logs = new CollectedLogs();
-        await using var collector = await CollectorServer.StartAsync(MqttIngest(broker, "collector-retry"), logs: logs);
+        await using var collector = await CollectorServer.StartAsync(MqttIngest(broker, "collector-retry", concurrency), logs: logs);
         await collector.RegisterSiteWithAssetAsync("site-s", "pv-s", "inverter");
         await using var site = await ConnectSiteAsync(broker);
         await PublishBatchAsync(site, 1);
@@ -88,12 +92,14 @@ public sealed class MqttIngestAcknowledgementTests
         Assert.Contains(logs.Lines, l => l.StartsWith("Error", StringComparison.Ordinal) && l.Contains("database is locked", StringComparison.Ordinal));
     }
 
-    [Fact]
-    public async Task A_batch_that_was_not_stored_is_not_acknowledged_and_reaches_a_restarted_collector_while_refused_batches_do_not()
+    [Theory]
+    [InlineData(1)]
+    [InlineData(4)]
+    public async Task A_batch_that_was_not_stored_is_not_acknowledged_and_reaches_a_restarted_collector_while_refused_batches_do_not(int concurrency)
     {
         await using var broker = await Mosquitto.StartAsync();
         var logs = new CollectedLogs();
-        var settings = MqttIngest(broker, "collector-crash");
+        var settings = MqttIngest(broker, "collector-crash", concurrency);
         var collector = await CollectorServer.StartAsync(settings, logs: logs, deleteOnDispose: false);
         var directory = collector.Directory;
         try

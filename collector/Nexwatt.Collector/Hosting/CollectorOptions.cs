@@ -71,4 +71,12 @@ public sealed class MqttIngestOptions
     public string? ClientCertificateFile { get; set; }
 
     public string? ClientKeyFile { get; set; }
+
+    /// <summary>
+    /// Batches stored at the same time. Unset: 4 with PostgreSQL, whose round trips would otherwise cap MQTT ingest
+    /// (measured: 102,000 -> 138,000 readings/s with an asset linked), 1 with the embedded SQLite, which writes one
+    /// transaction at a time anyway (there, 4 measured slower). PUBACKs still leave in arrival order, so a batch is
+    /// acknowledged only once it and every batch before it are stored.
+    /// </summary>
+    public int? MaxConcurrentBatches { get; set; }
 }

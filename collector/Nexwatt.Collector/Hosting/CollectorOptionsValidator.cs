@@ -37,6 +37,8 @@ internal sealed class CollectorOptionsValidator : IValidateOptions<CollectorOpti
         {
             if (string.IsNullOrWhiteSpace(mqtt.Host)) problems.Add($"{key}:MqttIngest:Host is empty.");
             if (mqtt.Port is < 1 or > 65535) problems.Add($"{key}:MqttIngest:Port {mqtt.Port} is out of range (1-65535).");
+            if (mqtt.MaxConcurrentBatches is < 1 or > 64)
+                problems.Add($"{key}:MqttIngest:MaxConcurrentBatches {mqtt.MaxConcurrentBatches} is out of range (1-64).");
             if (mqtt.SharedGroup.IndexOfAny(['/', '+', '#', '$']) >= 0)
                 problems.Add($"{key}:MqttIngest:SharedGroup '{mqtt.SharedGroup}' must be a plain name (or empty for a single collector).");
         }

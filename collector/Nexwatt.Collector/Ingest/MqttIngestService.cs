@@ -2,6 +2,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Nexwatt.Collector.Hosting;
+using Nexwatt.Collector.Storage;
 using Nexwatt.Protocols.Mqtt;
 using Nexwatt.Protos.V1;
 
@@ -18,7 +19,8 @@ namespace Nexwatt.Collector.Ingest;
 /// collector that dies meanwhile loses nothing: the broker keeps the session (CleanStart false) and delivers again
 /// what was not acknowledged, which the store's (site, sequence) key counts as duplicates.
 /// </summary>
-internal sealed class MqttIngestService(IOptions<CollectorOptions> options, IngestPipeline pipeline, TimeProvider time, ILoggerFactory loggers) : BackgroundService
+internal sealed class MqttIngestService(IOptions<CollectorOptions> options, IOptions<CollectorStorageOptions> storage, IngestPipeline pipeline,
+    TimeProvider time, ILoggerFactory loggers) : BackgroundService
 {
     private readonly ILogger _logger = loggers.CreateLogger<MqttIngestService>();
 
@@ -26,6 +28,7 @@ internal sealed class MqttIngestService(IOptions<CollectorOptions> options, Inge
     {
         var ingest = options.Value.MqttIngest;
         if (!ingest.Enabled) return;
+        var concurrency = ingest.MaxConcurrentBatches ?? (storage.Value.EffectiveProvider == CollectorStorageOptions.Postgres ? 4 : 1);
         var client = new MqttClient(new MqttClientOptions
         {
             Host = ingest.Host,
@@ -37,8 +40,8 @@ internal sealed class MqttIngestService(IOptions<CollectorOptions> options, Inge
             Password = ingest.Password,
             ManualAcknowledgement = true,
             // Also the Receive Maximum: at most this many batches delivered and not yet stored, which is what the broker
-            // delivers again after a crash. Enough to keep the store busy; batches are stored one at a time.
-            IncomingMessageCapacity = 16,
+            // delivers again after a crash. Enough to keep MaxConcurrentBatches stores busy with the next ones queued.
+            IncomingMessageCapacity = Math.Max(16, 4 * concurrency),
             Tls = new MqttTlsOptions
             {
                 Enabled = ingest.TlsEnabled,
@@ -58,11 +61,17 @@ internal sealed class MqttIngestService(IOptions<CollectorOptions> options, Inge
         await client.StartAsync(stoppingToken).ConfigureAwait(false);
         try
         {
-            await foreach (var message in client.Messages.ReadAllAsync(stoppingToken).ConfigureAwait(false))
-            {
-                await IngestUntilDoneAsync(ingest.TopicPrefix, message, stoppingToken).ConfigureAwait(false);
-                message.Acknowledge();
-            }
+            // Several batches in flight overlap the store's round trips. Acknowledging out of order is safe: the client
+            // holds each PUBACK until every earlier message is acknowledged too (MQTT 4.6), so the broker never hears
+            // "stored" for a batch behind one that is not. Batches of one site may be stored out of order: the store
+            // keys on (site, sequence) and keeps the newest value by source time, so the order does not matter.
+            await Parallel.ForEachAsync(client.Messages.ReadAllAsync(stoppingToken),
+                new ParallelOptions { MaxDegreeOfParallelism = concurrency, CancellationToken = stoppingToken },
+                async (message, ct) =>
+                {
+                    await IngestUntilDoneAsync(ingest.TopicPrefix, message, ct).ConfigureAwait(false);
+                    message.Acknowledge();
+                }).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested) { }
     }
