@@ -63,10 +63,8 @@ internal static class SiteDispatchEndpoint
 
     private static async Task<string> SiteAsync(GrpcServerCallContext context)
     {
-        var services = context.HttpContext.RequestServices;
-        var identity = await services.GetRequiredService<SiteIdentityResolver>().ResolveAsync(context.HttpContext, context.CancellationToken).ConfigureAwait(false);
-        if (identity.Caller is { } caller) return caller.SiteId;
-        DispatchLog.CallRefused(services.GetRequiredService<ILogger<DispatchService>>(), context.Peer, identity.Problem!);
-        throw new GrpcException(GrpcStatusCode.Unauthenticated, identity.Problem);
+        var logger = context.HttpContext.RequestServices.GetRequiredService<ILogger<DispatchService>>();
+        var caller = await GrpcSiteCaller.RequireAsync(context, (peer, problem) => DispatchLog.CallRefused(logger, peer, problem)).ConfigureAwait(false);
+        return caller.SiteId;
     }
 }

@@ -25,12 +25,7 @@ internal static class TelemetryIngestEndpoint
         {
             var services = context.HttpContext.RequestServices;
             var logger = services.GetRequiredService<ILogger<IngestPipeline>>();
-            var identity = await services.GetRequiredService<SiteIdentityResolver>().ResolveAsync(context.HttpContext, context.CancellationToken).ConfigureAwait(false);
-            if (identity.Caller is not { } caller)
-            {
-                IngestLog.Refused(logger, context.Peer, identity.Problem!);
-                throw new GrpcException(GrpcStatusCode.Unauthenticated, identity.Problem);
-            }
+            var caller = await GrpcSiteCaller.RequireAsync(context, (peer, problem) => IngestLog.Refused(logger, peer, problem)).ConfigureAwait(false);
             var pipeline = services.GetRequiredService<IngestPipeline>();
             await foreach (var batch in batches.WithCancellation(context.CancellationToken).ConfigureAwait(false))
             {

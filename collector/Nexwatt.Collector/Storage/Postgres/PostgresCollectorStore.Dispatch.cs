@@ -1,6 +1,7 @@
 using Nexwatt.Collector.Dispatch;
 using Npgsql;
 using NpgsqlTypes;
+using static Nexwatt.Collector.Storage.DispatchColumnLists;
 using static Nexwatt.Collector.Storage.StorageCodes;
 
 namespace Nexwatt.Collector.Storage.Postgres;
@@ -60,15 +61,6 @@ public sealed partial class PostgresCollectorStore : IDispatchStore
             detail text NOT NULL,
             PRIMARY KEY (dispatch_id, seq));
         """;
-
-    private const string DispatchColumns =
-        "dispatch_id, resource_id, iso_zone, direction, mw_requested, window_start, window_end, status, created_at, mw_expected";
-
-    private const string SpanColumns =
-        "dispatch_id, revision, asset_id, site_id, device_id, program, kw, limit_kw, reason, from_time, to_time";
-
-    private const string SetpointColumns =
-        "setpoint_id, dispatch_id, site_id, revision, issued_at, start_at, expires_at, signed, state, ack_result, ack_reason, measured_w, acked_at";
 
     // $1 setpoint, $2 result, $3 reason, $4 measured W, $5 time, $6 pending, $7 acked: a pending setpoint becomes acked.
     private const string RecordAckSql = """
