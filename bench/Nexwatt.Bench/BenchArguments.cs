@@ -14,6 +14,9 @@ internal sealed record BenchArguments
           scan     time and request count of a full SunSpec discovery + read of hardware-sim devices
           buffer   the edge agent's durable buffer: append and drain rate, file size and bytes written per
                    reading, resident memory with N readings buffered
+          buffer-contenders
+                   our SQLite buffer against LiteDB (a document per reading, and our encoded poll per document):
+                   append and drain rate, bytes on disk and written per reading, then a SIGKILL loop per store
           collector-store
                    the collector's storage: bulk insert rate of readings (batches of 2,500 from 12 sites, with
                    redeliveries) into SQLite and into a throwaway PostgreSQL 15 cluster
@@ -35,6 +38,7 @@ internal sealed record BenchArguments
           --diagnostics    modbus: also measure a raw .NET socket loop (the floor) and sample what our client allocates
           --readings N     buffer: readings to append and drain (default 1000000; the recorded run uses 10000000);
                            collector-store: unique readings to insert (default 1000000)
+          --kills N        buffer-contenders: SIGKILLs per store in the kill loop (default 10)
           --messages N     mqtt: messages per contender per round (default 200000)
           --agents N       collector-ingest: concurrent agents, one site each (default 8)
           --window K       collector-ingest: batches in flight per agent (default 4)
@@ -55,6 +59,7 @@ internal sealed record BenchArguments
     public bool Diagnostics { get; init; }
     public long Readings { get; init; } = 1_000_000;
     public int Messages { get; init; } = 200_000;
+    public int Kills { get; init; } = 10;
     public int Agents { get; init; } = 8;
     public int Window { get; init; } = 4;
     public string IngestTransport { get; init; } = "both";
@@ -66,7 +71,7 @@ internal sealed record BenchArguments
     {
         if (args.Length == 0 || args[0] is "-h" or "--help" or "help") throw new FormatException("");
         var command = args[0];
-        if (command is not ("modbus" or "scan" or "buffer" or "mqtt" or "collector-store" or "collector-ingest" or "dispatch" or "all")) throw new FormatException($"unknown command '{command}'");
+        if (command is not ("modbus" or "scan" or "buffer" or "buffer-contenders" or "mqtt" or "collector-store" or "collector-ingest" or "dispatch" or "all")) throw new FormatException($"unknown command '{command}'");
         var result = new BenchArguments { Command = command };
         for (var i = 1; i < args.Length; i++)
         {
@@ -88,6 +93,7 @@ internal sealed record BenchArguments
                     ? n : throw new FormatException("--readings must be an integer >= 1000") },
                 "--messages" => result with { Messages = int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var m) && m >= 1000
                     ? m : throw new FormatException("--messages must be an integer >= 1000") },
+                "--kills" => result with { Kills = (int)Positive(key, ParseInt(key, value)) },
                 "--agents" => result with { Agents = (int)Positive(key, ParseInt(key, value)) },
                 "--sites" => result with { Sites = (int)Positive(key, ParseInt(key, value)) },
                 "--window" => result with { Window = (int)Positive(key, ParseInt(key, value)) },

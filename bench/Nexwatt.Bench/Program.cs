@@ -9,6 +9,10 @@ using Nexwatt.Bench.Mqtt;
 using Nexwatt.Bench.Scan;
 
 // Exit codes: 0 every target met, 1 the bench could not run, 2 bad command line, 3 it ran and a target was missed.
+// The SIGKILL loop's child process: appends until it is killed (see BufferKillLoop).
+if (args is [BufferKillLoop.ChildCommand, var childKind, var childPath])
+    return await BufferKillLoop.RunChildAsync(childKind, childPath, CancellationToken.None);
+
 BenchArguments arguments;
 try
 {
@@ -37,6 +41,8 @@ try
         met &= await ScanBenchmark.RunAsync(arguments, cancellation.Token);
     if (arguments.Command is "buffer")
         met &= await BufferBenchmark.RunAsync(arguments, cancellation.Token);
+    if (arguments.Command is "buffer-contenders")
+        met &= await BufferContendersBenchmark.RunAsync(arguments, cancellation.Token);
     if (arguments.Command is "collector-store")
         met &= await CollectorStoreBenchmark.RunAsync(arguments, cancellation.Token);
     if (arguments.Command is "collector-ingest")

@@ -3,7 +3,8 @@ using SQLitePCL;
 namespace Nexwatt.Data.Sqlite;
 
 /// <summary>
-/// One SQLite connection through the raw SQLitePCLRaw API (Microsoft.Data.Sqlite is not available here). Not
+/// One SQLite connection through the raw SQLitePCLRaw API (Microsoft.Data.Sqlite costs 1.7× the CPU per
+/// append on the same native build: docs/decisions/0004-sqlite-raw-api-current-bundle.md). Not
 /// thread-safe: each owner serializes its own calls (the buffer's writer loop, or the read lock).
 /// </summary>
 public sealed class SqliteDatabase : IDisposable
@@ -20,6 +21,9 @@ public sealed class SqliteDatabase : IDisposable
     }
 
     public string Path { get; }
+
+    /// <summary>The version of the SQLite library this process loaded (the bundle's native build), e.g. "3.53.4".</summary>
+    public static string LibraryVersion => raw.sqlite3_libversion().utf8_to_string();
 
     public static SqliteDatabase Open(string path, bool readOnly)
     {

@@ -100,12 +100,12 @@ internal static class BufferBenchmark
         }
     }
 
-    private static List<Reading> Poll(long index)
+    internal static List<Reading> Poll(long index, int count = ChunkReadings)
     {
         // One timestamp per poll, 5 s apart per poll index, like a device read every 5 s.
         var time = 1_780_000_000_000_000 + index * 5_000_000;
-        var readings = new List<Reading>(ChunkReadings);
-        for (var i = 0; i < ChunkReadings; i++)
+        var readings = new List<Reading>(count);
+        for (var i = 0; i < count; i++)
         {
             var (point, unit) = Points[i % Points.Length];
             readings.Add(new Reading
@@ -123,7 +123,7 @@ internal static class BufferBenchmark
     }
 
     /// <summary>VmRSS and VmHWM of this process, in bytes.</summary>
-    private static (long Current, long Peak) ResidentMemory()
+    internal static (long Current, long Peak) ResidentMemory()
     {
         long Field(string[] lines, string name) =>
             lines.FirstOrDefault(l => l.StartsWith(name, StringComparison.Ordinal)) is { } line
@@ -133,7 +133,7 @@ internal static class BufferBenchmark
     }
 
     /// <summary>Bytes this process caused to be written to storage (the kernel's task I/O accounting), null where it is not available.</summary>
-    private static long? KernelWriteBytes()
+    internal static long? KernelWriteBytes()
     {
         try
         {
@@ -144,7 +144,7 @@ internal static class BufferBenchmark
         catch (UnauthorizedAccessException) { return null; }
     }
 
-    private static string LoadAverage()
+    internal static string LoadAverage()
     {
         try { return string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)); }
         catch (IOException) { return "?"; }
