@@ -93,6 +93,19 @@ public sealed partial class MqttClient
         }
     }
 
+    /// <summary>Sends every remembered subscription again; never throws (refusals are logged one by one).</summary>
+    private async Task ResubscribeAsync(Connection connection, List<SubscriptionState> resend, CancellationToken stopping)
+    {
+        try
+        {
+            await Task.WhenAll(resend.Select(s => SendSubscribeAsync(connection, s, throwOnRefusal: false, stopping))).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or MqttException)
+        {
+            // A lost connection shows in the connection's Closed task.
+        }
+    }
+
     /// <summary>Runs one established connection: loops, keep-alive, re-subscription; returns why it ended.</summary>
     private async Task<Exception> RunConnectionAsync(Connection connection, CancellationToken stopping)
     {
@@ -119,17 +132,13 @@ public sealed partial class MqttClient
             foreach (var s in _subscriptions.Values) s.Confirmed = false;
             resend = _subscriptions.Values.Where(s => !s.Confirmed).ToList();
         }
-        if (resend.Count > 0)
-        {
-            try
-            {
-                await Task.WhenAll(resend.Select(s => SendSubscribeAsync(connection, s, throwOnRefusal: false, stopping))).ConfigureAwait(false);
-            }
-            catch (Exception ex) when (ex is OperationCanceledException or MqttException)
-            {
-                // Refusals are logged one by one; a lost connection shows in Closed below.
-            }
-        }
+        var resubscribed = resend.Count > 0 ? ResubscribeAsync(connection, resend, stopping) : Task.CompletedTask;
+        // With a session present the broker may send its backlog before the SUBACKs. Waiting for them would deadlock
+        // once the backlog outgrows IncomingMessageCapacity: the read loop waits for room in Messages, the SUBACKs sit
+        // behind the backlog, and an application that reads Messages only after WaitUntilConnectedAsync never does.
+        // The subscriptions stand anyway (the session holds them; a SUBSCRIBE only replaces them), so connect now.
+        // Without a session nothing is queued for us, and connected then means subscribed.
+        if (!connection.SessionPresent) await resubscribed.ConfigureAwait(false);
 
         if (!connection.IsBroken)
         {
