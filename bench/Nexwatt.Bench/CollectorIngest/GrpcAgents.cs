@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using Nexwatt.Protocols.Grpc;
+using Grpc.Core;
+using Grpc.Net.Client;
 using Nexwatt.Protos.V1;
 
 namespace Nexwatt.Bench.CollectorIngest;
@@ -13,8 +14,16 @@ namespace Nexwatt.Bench.CollectorIngest;
 /// </summary>
 internal static class GrpcAgents
 {
-    internal static readonly GrpcMethod<TelemetryBatch, UploadAck> Upload =
-        ProtobufGrpc.Method<TelemetryBatch, UploadAck>(CollectorReflection.Descriptor, "nexwatt.v1.TelemetryIngest", "Upload");
+    /// <summary>A channel as the edge agent opens it (its handler: keep-alive pings), one per simulated agent.</summary>
+    internal static GrpcChannel Channel(Uri address) => GrpcChannel.ForAddress(address, new GrpcChannelOptions
+    {
+        HttpHandler = Nexwatt.EdgeAgent.Uplink.GrpcCollectorChannel.CreateHandler(),
+        DisposeHttpClient = true,
+        ThrowOperationCanceledOnCancellation = true,
+        MaxRetryAttempts = 0,
+    });
+
+    internal static Metadata Token(string token) => new() { { "authorization", $"Bearer {token}" } };
 
     /// <param name="readingsPerSecond">Total offered rate (new readings) for a paced phase; null = as fast as the window allows.</param>
     public static async Task<LoadResult> RunAsync(Uri address, IReadOnlyList<BenchSite> sites, int batchesPerSite, int window, double? readingsPerSecond,
@@ -33,11 +42,10 @@ internal static class GrpcAgents
     private static async Task<(long Offered, long Unique)> RunAgentAsync(Uri address, BenchSite site, int batches, int window, double? batchesPerSecond,
         double phase, long start, ConcurrentBag<double[]> latencies, CancellationToken cancellationToken)
     {
-        using var http = new HttpClient(GrpcHttpHandlers.CreatePlainText()) { Timeout = Timeout.InfiniteTimeSpan };
-        var client = new GrpcClient(http, address);
-        var headers = new GrpcMetadata { { "authorization", $"Bearer {site.Token}" } };
+        using var channel = Channel(address);
+        var client = new TelemetryIngest.TelemetryIngestClient(channel);
         using var failed = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        await using var call = client.DuplexStreaming(Upload, new GrpcCallOptions { Headers = headers }, failed.Token);
+        using var call = client.Upload(Token(site.Token), cancellationToken: failed.Token);
         using var slots = new SemaphoreSlim(window);
         var sent = new ConcurrentQueue<(long At, int Readings, bool Redelivery)>();
         var measured = new List<double>(batches);

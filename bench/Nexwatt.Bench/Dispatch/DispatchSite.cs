@@ -1,3 +1,4 @@
+using Grpc.Core;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Nexwatt.Bench.CollectorIngest;
@@ -6,7 +7,6 @@ using Nexwatt.EdgeAgent;
 using Nexwatt.EdgeAgent.Configuration;
 using Nexwatt.EdgeAgent.Dispatch;
 using Nexwatt.EdgeAgent.Uplink;
-using Nexwatt.Protocols.Grpc;
 using Nexwatt.Protocols.Modbus.Client;
 using Nexwatt.Protocols.Mqtt;
 using Nexwatt.Protocols.SunSpec;
@@ -31,6 +31,7 @@ internal sealed class DispatchSite : IAsyncDisposable
     private readonly List<Task> _loops = [];
     private SetpointDispatcher? _dispatcher;
     private GrpcSetpointService? _grpc;
+    private GrpcCollectorChannel? _channel;
     private CollectorKey? _key;
 
     private DispatchSite(string siteId) => SiteId = siteId;
@@ -81,7 +82,8 @@ internal sealed class DispatchSite : IAsyncDisposable
 
         if (transport == DispatchTransport.Grpc)
         {
-            _grpc = new GrpcSetpointService(Options.Create(options), identity, _dispatcher, TimeProvider.System, NullLogger<GrpcSetpointService>.Instance);
+            _channel = new GrpcCollectorChannel(options.Uplink.Grpc, NullLoggerFactory.Instance);
+            _grpc = new GrpcSetpointService(Options.Create(options), identity, _dispatcher, _channel, TimeProvider.System, NullLogger<GrpcSetpointService>.Instance);
             await _grpc.StartAsync(cancellationToken).ConfigureAwait(false);
             return;
         }
@@ -107,10 +109,9 @@ internal sealed class DispatchSite : IAsyncDisposable
         var batch = new TelemetryBatch { SiteId = SiteId, AgentBootId = "bench", FirstSequence = 1, LastSequence = 2, SentTimeUs = nowUs };
         batch.Readings.Add(new Reading { Sequence = 1, DeviceId = deviceId, ModelId = 802, Point = "SoC", Unit = "%WHRtg", Quality = Quality.Good, SourceTimeUs = nowUs, Value = block.Read("SoC").Value ?? 0 });
         batch.Readings.Add(new Reading { Sequence = 2, DeviceId = deviceId, ModelId = 802, Point = "W", Unit = "W", Quality = Quality.Good, SourceTimeUs = nowUs, Value = block.Read("W").Value ?? 0 });
-        using var http = new HttpClient(GrpcHttpHandlers.CreatePlainText()) { Timeout = Timeout.InfiniteTimeSpan };
-        var client = new GrpcClient(http, address);
-        var call = client.DuplexStreaming(GrpcAgents.Upload, new GrpcCallOptions { Headers = new GrpcMetadata { { "authorization", $"Bearer {token}" } }, Deadline = DateTimeOffset.UtcNow.AddSeconds(60) }, cancellationToken);
-        await using (call.ConfigureAwait(false))
+        using var channel = GrpcAgents.Channel(address);
+        var client = new TelemetryIngest.TelemetryIngestClient(channel);
+        using (var call = client.Upload(GrpcAgents.Token(token), DateTime.UtcNow.AddSeconds(60), cancellationToken))
         {
             await call.RequestStream.WriteAsync(batch, cancellationToken).ConfigureAwait(false);
             await call.RequestStream.CompleteAsync().ConfigureAwait(false);
@@ -128,6 +129,7 @@ internal sealed class DispatchSite : IAsyncDisposable
         catch (OperationCanceledException) { }
         for (var i = _owned.Count - 1; i >= 0; i--) await _owned[i].DisposeAsync().ConfigureAwait(false);
         _grpc?.Dispose();
+        _channel?.Dispose();
         _dispatcher?.Dispose();
         _key?.Dispose();
         _stop.Dispose();

@@ -11,7 +11,8 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Nexwatt.EdgeAgent.Configuration;
 using Nexwatt.EdgeAgent.Dispatch;
-using Nexwatt.Protocols.Grpc.AspNetCore;
+using Grpc.Core;
+using Nexwatt.EdgeAgent.Uplink;
 using Nexwatt.Protos.V1;
 using static Nexwatt.EdgeAgent.Tests.Dispatch.SetpointFactory;
 using Result = Nexwatt.Protos.V1.SetpointAck.Types.Result;
@@ -34,30 +35,35 @@ public sealed class GrpcSetpointServiceTests
         var ackCalls = new ConcurrentQueue<SetpointAck>();
         var bothAccepted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
 
+        var fake = new FakeSiteDispatch(
+            async (request, stream, context) =>
+            {
+                tokens.Enqueue(context.RequestHeaders.GetValue("authorization"));
+                // The first call ends after one setpoint (a collector restart); the second stays open.
+                if (Interlocked.Increment(ref streams) == 1)
+                {
+                    await stream.WriteAsync(first);
+                    return;
+                }
+                await stream.WriteAsync(second);
+                await Task.Delay(Timeout.Infinite, context.CancellationToken).ContinueWith(_ => { }, TaskScheduler.Default);
+            },
+            (ack, _) =>
+            {
+                ackCalls.Enqueue(ack);
+                // The first answer to each setpoint is refused, so the agent must retry it.
+                var accepted = ackCalls.Count(a => a.SetpointId == ack.SetpointId) > 1;
+                if (accepted && ackCalls.Select(a => a.SetpointId).Distinct().Count() == 2 && ackCalls.Count >= 4) bothAccepted.TrySetResult();
+                return Task.FromResult(new SetpointAckReceipt { Accepted = accepted });
+            });
+
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0, l => l.Protocols = HttpProtocols.Http2));
+        builder.Services.AddGrpc();
+        builder.Services.AddSingleton(fake);
         await using var app = builder.Build();
-        app.MapGrpcServerStreaming(GrpcSetpointService.StreamSetpoints, async (request, stream, context) =>
-        {
-            tokens.Enqueue(context.RequestHeaders.GetValue("authorization"));
-            // The first call ends after one setpoint (a collector restart); the second stays open.
-            if (Interlocked.Increment(ref streams) == 1)
-            {
-                await stream.WriteAsync(first);
-                return;
-            }
-            await stream.WriteAsync(second);
-            await Task.Delay(Timeout.Infinite, context.CancellationToken).ContinueWith(_ => { }, TaskScheduler.Default);
-        });
-        app.MapGrpcUnary(GrpcSetpointService.Acknowledge, (ack, _) =>
-        {
-            ackCalls.Enqueue(ack);
-            // The first answer to each setpoint is refused, so the agent must retry it.
-            var accepted = ackCalls.Count(a => a.SetpointId == ack.SetpointId) > 1;
-            if (accepted && ackCalls.Select(a => a.SetpointId).Distinct().Count() == 2 && ackCalls.Count >= 4) bothAccepted.TrySetResult();
-            return Task.FromResult(new SetpointAckReceipt { Accepted = accepted });
-        });
+        app.MapGrpcService<FakeSiteDispatch>();
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
 
@@ -68,7 +74,8 @@ public sealed class GrpcSetpointServiceTests
         devices.States["b2"] = FakeSiteDevices.Battery("b2");
         var identity = new AgentIdentity("site-1", "boot-1", "0.0.0");
         var dispatcher = new SetpointDispatcher(Options.Create(agent), collector.Pinned(), devices, identity, TimeProvider.System, NullLogger<SetpointDispatcher>.Instance);
-        var service = new GrpcSetpointService(Options.Create(agent), identity, dispatcher, TimeProvider.System, NullLogger<GrpcSetpointService>.Instance);
+        using var channel = new GrpcCollectorChannel(agent.Uplink.Grpc, NullLoggerFactory.Instance);
+        var service = new GrpcSetpointService(Options.Create(agent), identity, dispatcher, channel, TimeProvider.System, NullLogger<GrpcSetpointService>.Instance);
         await dispatcher.StartAsync(CancellationToken.None);
         await service.StartAsync(CancellationToken.None);
         try
@@ -90,5 +97,16 @@ public sealed class GrpcSetpointServiceTests
         // Stopping the agent restored both held devices.
         Assert.Contains("restore b1", devices.Log);
         Assert.Contains("restore b2", devices.Log);
+    }
+
+    /// <summary>A collector's SiteDispatch whose two methods the test writes.</summary>
+    private sealed class FakeSiteDispatch(
+        Func<SetpointStreamRequest, IServerStreamWriter<SignedSetpoint>, ServerCallContext, Task> stream,
+        Func<SetpointAck, ServerCallContext, Task<SetpointAckReceipt>> acknowledge) : SiteDispatch.SiteDispatchBase
+    {
+        public override Task StreamSetpoints(SetpointStreamRequest request, IServerStreamWriter<SignedSetpoint> responseStream, ServerCallContext context)
+            => stream(request, responseStream, context);
+
+        public override Task<SetpointAckReceipt> Acknowledge(SetpointAck request, ServerCallContext context) => acknowledge(request, context);
     }
 }

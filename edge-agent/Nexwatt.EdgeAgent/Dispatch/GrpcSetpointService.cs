@@ -1,34 +1,30 @@
 using System.Threading.Channels;
 using Google.Protobuf;
+using Grpc.Core;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Nexwatt.EdgeAgent.Configuration;
 using Nexwatt.EdgeAgent.Uplink;
-using Nexwatt.Protocols.Grpc;
 using Nexwatt.Protos.V1;
 
 namespace Nexwatt.EdgeAgent.Dispatch;
 
 /// <summary>
-/// The gRPC side of dispatch, where the site has no MQTT broker: one long-lived SiteDispatch/StreamSetpoints call
-/// (re-opened with exponential backoff and jitter when it ends), each setpoint handed to the
-/// <see cref="SetpointDispatcher"/>, each answer delivered with SiteDispatch/Acknowledge, retried until the collector
-/// accepts it or the setpoint it answers has expired.
+/// The gRPC side of dispatch, where the site has no MQTT broker: one long-lived SiteDispatch/StreamSetpoints call on
+/// the channel shared with the uplink (no deadline: it stays open, and the channel's keep-alive pings notice a dead
+/// path; re-opened when it ends, as <see cref="GrpcRetry"/> decides by its status), each setpoint handed to the
+/// <see cref="SetpointDispatcher"/>, each answer delivered with SiteDispatch/Acknowledge (deadline 10 s), retried until
+/// the collector accepts it or the setpoint it answers has expired.
 /// </summary>
 internal sealed class GrpcSetpointService(
     IOptions<AgentOptions> agentOptions,
     AgentIdentity identity,
     SetpointDispatcher dispatcher,
+    GrpcCollectorChannel channel,
     TimeProvider time,
     ILogger<GrpcSetpointService> logger) : BackgroundService
 {
-    internal static readonly GrpcMethod<SetpointStreamRequest, SignedSetpoint> StreamSetpoints =
-        ProtobufGrpc.Method<SetpointStreamRequest, SignedSetpoint>(CollectorReflection.Descriptor, "nexwatt.v1.SiteDispatch", "StreamSetpoints");
-
-    internal static readonly GrpcMethod<SetpointAck, SetpointAckReceipt> Acknowledge =
-        ProtobufGrpc.Method<SetpointAck, SetpointAckReceipt>(CollectorReflection.Descriptor, "nexwatt.v1.SiteDispatch", "Acknowledge");
-
     /// <summary>How long an answer is retried when the setpoint's own expiry cannot be read.</summary>
     private static readonly TimeSpan DefaultAckLifetime = TimeSpan.FromMinutes(5);
 
@@ -45,11 +41,10 @@ internal sealed class GrpcSetpointService(
     {
         var options = agentOptions.Value.Uplink.Grpc;
         if (!options.Enabled) return;
-        using var channel = await GrpcCollectorChannel.OpenAsync(options, time, stoppingToken).ConfigureAwait(false);
-        await Task.WhenAll(ReceiveAsync(channel, stoppingToken), DeliverAcksAsync(channel, stoppingToken)).ConfigureAwait(false);
+        await Task.WhenAll(ReceiveAsync(stoppingToken), DeliverAcksAsync(stoppingToken)).ConfigureAwait(false);
     }
 
-    private async Task ReceiveAsync(GrpcCollectorChannel channel, CancellationToken stoppingToken)
+    private async Task ReceiveAsync(CancellationToken stoppingToken)
     {
         var failures = 0;
         var jitter = new Random();
@@ -57,8 +52,10 @@ internal sealed class GrpcSetpointService(
         {
             try
             {
-                await using var call = channel.Client.ServerStreaming(StreamSetpoints, new SetpointStreamRequest { AgentBootId = identity.BootId }, channel.CallOptions(), stoppingToken);
-                DispatchLog.StreamStarted(logger, channel.Client.Address.GetLeftPart(UriPartial.Authority));
+                var (_, client) = await channel.ClientsAsync(stoppingToken).ConfigureAwait(false);
+                var callOptions = await channel.CallOptionsAsync(deadline: null, stoppingToken).ConfigureAwait(false);
+                using var call = client.StreamSetpoints(new SetpointStreamRequest { AgentBootId = identity.BootId }, callOptions);
+                DispatchLog.StreamStarted(logger, channel.Address.GetLeftPart(UriPartial.Authority));
                 await foreach (var signed in call.ResponseStream.ReadAllAsync(stoppingToken).ConfigureAwait(false))
                 {
                     failures = 0;
@@ -66,24 +63,24 @@ internal sealed class GrpcSetpointService(
                     await dispatcher.SubmitAsync(signed.ToByteArray(), ack => _acks.Writer.TryWrite((ack, until)), stoppingToken).ConfigureAwait(false);
                 }
                 failures = 0;
-                throw new GrpcException(GrpcStatusCode.Unavailable, "the collector ended the setpoint stream");
+                throw new RpcException(new Status(StatusCode.Unavailable, "the collector ended the setpoint stream"));
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
                 return;
             }
-            catch (Exception ex) when (ex is GrpcException or HttpRequestException or IOException)
+            catch (RpcException ex)
             {
                 failures++;
-                var delay = TimeSpan.FromSeconds(Math.Min(60, Math.Pow(2, Math.Min(failures, 6) - 1)) * (0.8 + 0.4 * jitter.NextDouble()));
-                DispatchLog.StreamEnded(logger, ex.Message, delay);
+                var delay = GrpcRetry.Delay(ex.StatusCode, failures, jitter);
+                DispatchLog.StreamEnded(logger, $"{ex.StatusCode}: {ex.Status.Detail}", delay);
                 try { await Task.Delay(delay, time, stoppingToken).ConfigureAwait(false); }
                 catch (OperationCanceledException) { return; }
             }
         }
     }
 
-    private async Task DeliverAcksAsync(GrpcCollectorChannel channel, CancellationToken stoppingToken)
+    private async Task DeliverAcksAsync(CancellationToken stoppingToken)
     {
         // Each answer is delivered on its own, so one the collector keeps refusing (or one for a setpoint it does not
         // know) never holds up the others; the semaphore bounds how many are in flight.
@@ -95,14 +92,14 @@ internal sealed class GrpcSetpointService(
             {
                 await slots.WaitAsync(stoppingToken).ConfigureAwait(false);
                 inFlight.RemoveAll(t => t.IsCompleted);
-                inFlight.Add(DeliverAsync(channel, ack, until, slots, stoppingToken));
+                inFlight.Add(DeliverAsync(ack, until, slots, stoppingToken));
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested) { }
         await Task.WhenAll(inFlight).ConfigureAwait(false);
     }
 
-    private async Task DeliverAsync(GrpcCollectorChannel channel, SetpointAck ack, DateTimeOffset until, SemaphoreSlim slot, CancellationToken stoppingToken)
+    private async Task DeliverAsync(SetpointAck ack, DateTimeOffset until, SemaphoreSlim slot, CancellationToken stoppingToken)
     {
         try
         {
@@ -112,7 +109,9 @@ internal sealed class GrpcSetpointService(
                 string why;
                 try
                 {
-                    var receipt = await channel.Client.UnaryAsync(Acknowledge, ack, channel.CallOptions(time.GetUtcNow() + AckCallTimeout), stoppingToken).ConfigureAwait(false);
+                    var (_, client) = await channel.ClientsAsync(stoppingToken).ConfigureAwait(false);
+                    var callOptions = await channel.CallOptionsAsync(time.GetUtcNow() + AckCallTimeout, stoppingToken).ConfigureAwait(false);
+                    var receipt = await client.AcknowledgeAsync(ack, callOptions).ConfigureAwait(false);
                     if (receipt.Accepted) return;
                     why = "the collector did not accept it";
                     // A refusal repeated this often is the collector's answer (e.g. an answer to a forged setpoint
@@ -123,9 +122,15 @@ internal sealed class GrpcSetpointService(
                         return;
                     }
                 }
-                catch (Exception ex) when (ex is GrpcException or HttpRequestException or IOException)
+                catch (RpcException ex) when (GrpcRetry.IsTransient(ex.StatusCode))
                 {
-                    why = ex.Message;
+                    why = $"{ex.StatusCode}: {ex.Status.Detail}";
+                }
+                catch (RpcException ex)
+                {
+                    // Refused by status (this site, or this answer): the same call gets the same answer.
+                    DispatchLog.AckDropped(logger, ack.SetpointId, $"{ex.StatusCode}: {ex.Status.Detail}");
+                    return;
                 }
                 var delay = TimeSpan.FromSeconds(Math.Min(30, Math.Pow(2, Math.Min(attempt, 6) - 1)));
                 if (time.GetUtcNow() + delay >= until)

@@ -74,6 +74,8 @@ public static class AgentHost
             sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>().CreateLogger("Nexwatt.EdgeAgent.Buffer")));
         services.AddSingleton<IHostedService>(sp => new BufferLifetime(sp.GetRequiredService<ReadingBuffer>));
         services.AddHostedService<Uplink.MqttUplinkService>();
+        // One gRPC channel to the collector, shared by the upload and the setpoint stream (opened at first use).
+        services.AddSingleton<Uplink.GrpcCollectorChannel>();
         services.AddHostedService<Uplink.GrpcUplinkService>();
         services.AddSingleton<LogReadingSink>();
         services.AddSingleton<BufferingReadingSink>();

@@ -1,4 +1,4 @@
-using Nexwatt.Protocols.Grpc;
+using Grpc.Core;
 using Nexwatt.Protos.V1;
 
 namespace Nexwatt.EdgeAgent.Uplink;
@@ -10,14 +10,14 @@ namespace Nexwatt.EdgeAgent.Uplink;
 /// </summary>
 internal sealed class GrpcBatchTransport : IBatchTransport, IAsyncDisposable
 {
-    private readonly GrpcDuplexStreamingCall<TelemetryBatch, UploadAck> _call;
+    private readonly AsyncDuplexStreamingCall<TelemetryBatch, UploadAck> _call;
     private readonly SemaphoreSlim _writeLock = new(1, 1);
     private readonly Queue<TaskCompletionSource<UploadAck>> _pending = new();
     private readonly object _gate = new();
     private readonly Task _reader;
     private Exception? _failure;
 
-    public GrpcBatchTransport(GrpcDuplexStreamingCall<TelemetryBatch, UploadAck> call, CancellationToken cancellationToken)
+    public GrpcBatchTransport(AsyncDuplexStreamingCall<TelemetryBatch, UploadAck> call, CancellationToken cancellationToken)
     {
         _call = call;
         _reader = ReadAcksAsync(cancellationToken);
@@ -32,10 +32,15 @@ internal sealed class GrpcBatchTransport : IBatchTransport, IAsyncDisposable
             // Queued before the write, so that an ack can never arrive for a batch the reader does not know of.
             lock (_gate)
             {
-                if (_failure is not null) throw new GrpcException(GrpcStatusCode.Unavailable, "the upload call has ended", _failure);
+                if (_failure is not null) throw Ended(_failure);
                 _pending.Enqueue(acked);
             }
             await _call.RequestStream.WriteAsync(batch, cancellationToken).ConfigureAwait(false);
+        }
+        catch (InvalidOperationException ex)
+        {
+            // The call completed between the check and the write: the reader reports why.
+            throw Ended(ex);
         }
         finally
         {
@@ -55,10 +60,10 @@ internal sealed class GrpcBatchTransport : IBatchTransport, IAsyncDisposable
             {
                 TaskCompletionSource<UploadAck>? next;
                 lock (_gate) _pending.TryDequeue(out next);
-                if (next is null) throw new GrpcException(GrpcStatusCode.Internal, "the collector acknowledged a batch that was never sent");
+                if (next is null) throw new RpcException(new Status(StatusCode.Internal, "the collector acknowledged a batch that was never sent"));
                 next.TrySetResult(ack);
             }
-            ended = new GrpcException(GrpcStatusCode.Unavailable, "the collector ended the upload call");
+            ended = new RpcException(new Status(StatusCode.Unavailable, "the collector ended the upload call"));
         }
         catch (Exception ex)
         {
@@ -74,9 +79,14 @@ internal sealed class GrpcBatchTransport : IBatchTransport, IAsyncDisposable
         foreach (var orphan in orphans) orphan.TrySetException(ended);
     }
 
+    /// <summary>The call's own status when it failed with one, so the retry is decided by it; Unavailable otherwise.</summary>
+    private static RpcException Ended(Exception failure)
+        => failure as RpcException ?? new RpcException(new Status(StatusCode.Unavailable, $"the upload call has ended: {failure.Message}", failure));
+
     public async ValueTask DisposeAsync()
     {
-        await _call.DisposeAsync().ConfigureAwait(false);
+        // Cancels the call when it is still open (RST_STREAM CANCEL): the collector stops at once.
+        _call.Dispose();
         try { await _reader.ConfigureAwait(false); } catch (Exception) { /* reported through the pending sends */ }
         _writeLock.Dispose();
     }

@@ -1,28 +1,28 @@
+using Grpc.Core;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Nexwatt.EdgeAgent.Buffer;
 using Nexwatt.EdgeAgent.Configuration;
-using Nexwatt.Protocols.Grpc;
 using Nexwatt.Protos.V1;
 
 namespace Nexwatt.EdgeAgent.Uplink;
 
 /// <summary>
 /// The gRPC uplink: one long-lived duplex Upload call to the collector, drained by the same pump as MQTT (live first,
-/// rate-limited historical backfill, gaps). A lost call is retried with exponential backoff and jitter.
+/// rate-limited historical backfill, gaps) over the channel it shares with the setpoint stream. The call carries a
+/// deadline (<see cref="GrpcUplinkOptions.UploadCallLifetime"/>), so a collector that stops acknowledging is noticed
+/// and the session is opened again; a lost call is retried as <see cref="GrpcRetry"/> decides by its status.
 /// The site proves itself with its client certificate, or with its token where TLS ends at a proxy.
 /// </summary>
 internal sealed class GrpcUplinkService(
     IOptions<AgentOptions> agentOptions,
     AgentIdentity identity,
     ReadingBuffer buffer,
+    GrpcCollectorChannel channel,
     TimeProvider time,
     ILoggerFactory loggers) : BackgroundService
 {
-    internal static readonly GrpcMethod<TelemetryBatch, UploadAck> Upload =
-        ProtobufGrpc.Method<TelemetryBatch, UploadAck>(CollectorReflection.Descriptor, "nexwatt.v1.TelemetryIngest", "Upload");
-
     private readonly ILogger _logger = loggers.CreateLogger<GrpcUplinkService>();
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -31,16 +31,17 @@ internal sealed class GrpcUplinkService(
         var options = uplink.Grpc;
         // One uplink drains the buffer: with a broker configured, MQTT does.
         if (!options.Enabled || uplink.Mqtt.Enabled) return;
-        using var channel = await GrpcCollectorChannel.OpenAsync(options, time, stoppingToken).ConfigureAwait(false);
-        var client = channel.Client;
-        UplinkLog.GrpcStarting(_logger, client.Address.GetLeftPart(UriPartial.Authority), channel.Tls, options.ClientCertificateFile is { Length: > 0 } ? "client certificate" : "site token");
+        var (client, _) = await channel.ClientsAsync(stoppingToken).ConfigureAwait(false);
+        UplinkLog.GrpcStarting(_logger, channel.Address.GetLeftPart(UriPartial.Authority), channel.Tls, options.ClientCertificateFile is { Length: > 0 } ? "client certificate" : "site token");
 
         var pump = new UplinkPump(buffer, identity, uplink, time, _logger);
         var failures = 0;
         var jitter = new Random();
         while (!stoppingToken.IsCancellationRequested)
         {
-            var call = client.DuplexStreaming(Upload, channel.CallOptions(), stoppingToken);
+            var status = StatusCode.Unavailable;
+            var callOptions = await channel.CallOptionsAsync(time.GetUtcNow() + options.UploadCallLifetime, stoppingToken).ConfigureAwait(false);
+            var call = client.Upload(callOptions);
             await using var transport = new GrpcBatchTransport(call, stoppingToken);
             try
             {
@@ -51,12 +52,16 @@ internal sealed class GrpcUplinkService(
             {
                 return;
             }
-            catch (Exception ex) when (ex is GrpcException or HttpRequestException or IOException)
+            catch (RpcException ex)
             {
-                UplinkLog.SessionEnded(_logger, ex.Message);
+                status = ex.StatusCode;
+                UplinkLog.SessionEnded(_logger, $"{ex.StatusCode}: {ex.Status.Detail}");
             }
+            // A session that delivered and then reached its lifetime is simply renewed.
+            if (status == StatusCode.DeadlineExceeded && failures == 0) continue;
             failures++;
-            var delay = TimeSpan.FromSeconds(Math.Min(60, Math.Pow(2, Math.Min(failures, 6) - 1)) * (0.8 + 0.4 * jitter.NextDouble()));
+            var delay = GrpcRetry.Delay(status, failures, jitter);
+            if (!GrpcRetry.IsTransient(status)) UplinkLog.GrpcRefused(_logger, status.ToString(), delay);
             try { await Task.Delay(delay, time, stoppingToken).ConfigureAwait(false); }
             catch (OperationCanceledException) { return; }
         }

@@ -34,6 +34,9 @@ internal static partial class UplinkLog
     [LoggerMessage(2411, LogLevel.Information, "gRPC uplink to {Address} (TLS {Tls}, identity {Identity})")]
     public static partial void GrpcStarting(ILogger logger, string address, bool tls, string identity);
 
+    [LoggerMessage(2412, LogLevel.Error, "The collector refuses this site's upload ({Status}); readings stay buffered; trying again in {RetryIn}")]
+    public static partial void GrpcRefused(ILogger logger, string status, TimeSpan retryIn);
+
     [LoggerMessage(2408, LogLevel.Error, "The MQTT uplink cannot start: {Reason}")]
     public static partial void CannotStart(ILogger logger, string reason);
 }

@@ -90,4 +90,10 @@ public sealed class GrpcUplinkOptions
     public string? ClientCertificateFile { get; set; }
 
     public string? ClientKeyFile { get; set; }
+
+    /// <summary>
+    /// The deadline of one Upload call: a collector that stops acknowledging is given up on by then at the latest, and
+    /// a healthy session is renewed (what was in flight is sent again and deduplicated).
+    /// </summary>
+    public TimeSpan UploadCallLifetime { get; set; } = TimeSpan.FromMinutes(10);
 }

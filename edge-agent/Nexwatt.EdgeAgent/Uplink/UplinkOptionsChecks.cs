@@ -63,6 +63,8 @@ internal static class UplinkOptionsChecks
                 problems.Add($"{key}:{name} '{file}' does not exist.");
         if (string.IsNullOrEmpty(grpc.ClientCertificateFile) != string.IsNullOrEmpty(grpc.ClientKeyFile))
             problems.Add($"{key}: ClientCertificateFile and ClientKeyFile go together (mutual TLS needs both).");
+        if (grpc.UploadCallLifetime < TimeSpan.FromSeconds(10))
+            problems.Add($"{key}:UploadCallLifetime {grpc.UploadCallLifetime} is too short; give at least 00:00:10 (the deadline of one Upload session).");
         if (string.IsNullOrEmpty(grpc.ClientCertificateFile) && string.IsNullOrEmpty(grpc.SiteToken) && string.IsNullOrEmpty(grpc.SiteTokenFile))
             problems.Add($"{key}: the site needs an identity: a client certificate (ClientCertificateFile, ClientKeyFile) or a SiteToken / SiteTokenFile.");
     }

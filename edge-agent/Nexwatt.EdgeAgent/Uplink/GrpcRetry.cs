@@ -1,0 +1,35 @@
+using Grpc.Core;
+
+namespace Nexwatt.EdgeAgent.Uplink;
+
+/// <summary>
+/// How the agent answers a failed call to the collector, decided here once by status code for the upload, the
+/// setpoint stream and the acknowledgements alike.
+/// </summary>
+internal static class GrpcRetry
+{
+    /// <summary>The wait after a refusal.</summary>
+    public static readonly TimeSpan RefusedDelay = TimeSpan.FromSeconds(60);
+
+    /// <summary>
+    /// True when the same call may succeed soon: the collector or the path is down, slow or busy (Unavailable,
+    /// DeadlineExceeded, ResourceExhausted, Aborted, Internal, Unknown, Cancelled by the peer). False when the collector
+    /// answered that this site or this message is refused (Unauthenticated, PermissionDenied, InvalidArgument,
+    /// FailedPrecondition, NotFound, Unimplemented, ...): retrying at once cannot change its answer.
+    /// </summary>
+    public static bool IsTransient(StatusCode status) => status is StatusCode.Unavailable or StatusCode.DeadlineExceeded
+        or StatusCode.ResourceExhausted or StatusCode.Aborted or StatusCode.Internal or StatusCode.Unknown or StatusCode.Cancelled;
+
+    /// <summary>
+    /// The wait before attempt <paramref name="failures"/> + 1: exponential from 1 s to 32 s with
+    /// ±20 % jitter for a transient failure, so that sites do not return in step after a collector restart; the
+    /// <see cref="RefusedDelay"/> at once for a refusal, which needs an operator (a revoked certificate, a wrong token), not a
+    /// retry storm, yet is retried because an edge site has nobody to restart it.
+    /// </summary>
+    public static TimeSpan Delay(StatusCode status, int failures, Random jitter)
+    {
+        if (!IsTransient(status)) return RefusedDelay;
+        var seconds = Math.Pow(2, Math.Clamp(failures, 1, 6) - 1);
+        return TimeSpan.FromSeconds(seconds * (0.8 + 0.4 * jitter.NextDouble()));
+    }
+}
