@@ -19,7 +19,6 @@ internal static class GrpcAgents
     {
         HttpHandler = Nexwatt.EdgeAgent.Uplink.GrpcCollectorChannel.CreateHandler(),
         DisposeHttpClient = true,
-        ThrowOperationCanceledOnCancellation = true,
         MaxRetryAttempts = 0,
     });
 

@@ -68,7 +68,7 @@ public sealed class GrpcSetpointServiceTests
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
 
         var agent = new AgentOptions { SiteId = "site-1" };
-        agent.Uplink.Grpc = new Uplink.GrpcUplinkOptions { Enabled = true, Address = address, SiteToken = "secret-token" };
+        agent.Uplink.Grpc = new GrpcUplinkOptions { Enabled = true, Address = address, SiteToken = "secret-token" };
         var devices = new FakeSiteDevices();
         devices.States["b1"] = FakeSiteDevices.Battery("b1");
         devices.States["b2"] = FakeSiteDevices.Battery("b2");

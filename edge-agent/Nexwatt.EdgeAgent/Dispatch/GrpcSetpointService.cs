@@ -65,7 +65,7 @@ internal sealed class GrpcSetpointService(
                 failures = 0;
                 throw new RpcException(new Status(StatusCode.Unavailable, "the collector ended the setpoint stream"));
             }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            catch (Exception ex) when (stoppingToken.IsCancellationRequested && ex is OperationCanceledException or RpcException)
             {
                 return;
             }
@@ -142,7 +142,7 @@ internal sealed class GrpcSetpointService(
                 await Task.Delay(delay, time, stoppingToken).ConfigureAwait(false);
             }
         }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested) { }
+        catch (Exception ex) when (stoppingToken.IsCancellationRequested && ex is OperationCanceledException or RpcException) { }
         finally
         {
             slot.Release();

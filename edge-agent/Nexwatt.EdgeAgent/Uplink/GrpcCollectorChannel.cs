@@ -80,8 +80,8 @@ internal sealed class GrpcCollectorChannel : IDisposable
                 LoggerFactory = _loggers,
                 MaxReceiveMessageSize = MaxMessageSize,
                 MaxSendMessageSize = MaxMessageSize,
-                // The caller's cancellation stays an OperationCanceledException, never a status to retry on.
-                ThrowOperationCanceledOnCancellation = true,
+                // Cancellation and deadlines surface as RpcException (Cancelled, DeadlineExceeded): a deadline is a
+                // status GrpcRetry decides on; the services tell their own stop apart by their stopping token.
                 // Retries are the services' own, decided by GrpcRetry: no hidden second layer.
                 MaxRetryAttempts = 0,
             });

@@ -48,7 +48,7 @@ internal sealed class GrpcUplinkService(
                 UplinkLog.SessionStarted(_logger, buffer.NextSequence);
                 await pump.RunSessionAsync(new ResettingTransport(transport, () => failures = 0), stoppingToken).ConfigureAwait(false);
             }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            catch (Exception ex) when (stoppingToken.IsCancellationRequested && ex is OperationCanceledException or RpcException)
             {
                 return;
             }

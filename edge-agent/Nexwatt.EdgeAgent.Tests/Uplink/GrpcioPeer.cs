@@ -1,7 +1,7 @@
 using System.Text.RegularExpressions;
 using Nexwatt.Testing;
 
-namespace Nexwatt.Protocols.Grpc.Tests.Interop;
+namespace Nexwatt.EdgeAgent.Tests.Uplink;
 
 /// <summary>
 /// Debian's python3-grpcio as an independent gRPC peer (peers/grpc_peer.py). Message stubs are generated at test time
