@@ -169,6 +169,9 @@ public sealed partial class ModbusLink
     private void OnTimeoutTimer()
     {
         List<PendingRequest>? expired = null;
+        Connection? unsynced = null;
+        PendingRequest[]? onTheWire = null;
+        var partial = 0;
         lock (_gate)
         {
             var now = _time.GetTimestamp();
@@ -184,15 +187,20 @@ public sealed partial class ModbusLink
                 }
                 else if (request.Deadline < next) next = request.Deadline;
             }
+            // Bytes that do not make a frame, then silence past a deadline: the stream has lost sync (an answer came
+            // short, or garbage), and those bytes stood for the expired answers. The connection is detached under
+            // this lock, before any slot is reused: an answer sent on it now would complete a bogus header and be
+            // blamed for it.
+            if (expired is not null && _connection is { IsBroken: false } connection && connection.PartialBytes > 0)
+            {
+                partial = connection.PartialBytes;
+                unsynced = connection;
+                onTheWire = DetachLocked(connection);
+            }
             _timerDue = next;
             if (next != long.MaxValue && !IsDisposed) _timeoutTimer.Change(ToTimeSpan(next - now), Timeout.InfiniteTimeSpan);
         }
         if (expired is null) return;
-        _slotFreed.Set();
-        // Bytes that do not make a frame, then silence past a deadline: the stream has lost sync (an answer came
-        // short, or garbage). The expired requests are the ones whose answers those bytes stood for.
-        var connection = _connection;
-        var partial = connection is { IsBroken: false } ? connection.PartialBytes : 0;
         foreach (var request in expired)
         {
             if (!request.TryClaim()) continue;
@@ -206,8 +214,9 @@ public sealed partial class ModbusLink
             RecordOutcome(request, error, corruptAnswer: partial > 0);
             request.Fail(error);
         }
-        if (partial > 0)
-            Break(connection!, new ModbusProtocolException($"{_endpointName} sent {partial} bytes that are not a whole Modbus frame; the stream lost sync."));
+        if (unsynced is not null)
+            FinishBreak(unsynced, new ModbusProtocolException($"{_endpointName} sent {partial} bytes that are not a whole Modbus frame; the stream lost sync."), onTheWire);
+        else _slotFreed.Set();
     }
 
     /// <summary>Called by a request that its caller cancelled: frees its slot. Not a device failure.</summary>
@@ -269,27 +278,40 @@ public sealed partial class ModbusLink
     /// </summary>
     private void Break(Connection connection, ModbusException error)
     {
-        PendingRequest[]? onTheWire = null;
+        PendingRequest[]? onTheWire;
         lock (_gate)
         {
             if (connection.IsBroken) return;
-            connection.IsBroken = true;
-            if (_inFlight > 0)
-            {
-                onTheWire = new PendingRequest[_inFlight];
-                var n = 0;
-                for (var i = 0; i < _slots.Length; i++)
-                {
-                    if (_slots[i] is { } request) onTheWire[n++] = request;
-                    _slots[i] = null;
-                }
-                _inFlight = 0;
-            }
-            // Lazy reconnect: the next request connects, after a backoff that grows while connections keep failing.
-            _reconnectAttempt = connection.HadResponse ? 1 : _reconnectAttempt + 1;
-            var backoff = ReconnectBackoff.Delay(_reconnectAttempt, _options.ReconnectBackoffMin, _options.ReconnectBackoffMax, _jitter);
-            _nextConnectAt = _time.GetTimestamp() + ToTicks(backoff);
+            onTheWire = DetachLocked(connection);
         }
+        FinishBreak(connection, error, onTheWire);
+    }
+
+    /// <summary>Marks the connection broken and empties the slots (under the link's lock); returns what was on the wire.</summary>
+    private PendingRequest[]? DetachLocked(Connection connection)
+    {
+        PendingRequest[]? onTheWire = null;
+        connection.IsBroken = true;
+        if (_inFlight > 0)
+        {
+            onTheWire = new PendingRequest[_inFlight];
+            var n = 0;
+            for (var i = 0; i < _slots.Length; i++)
+            {
+                if (_slots[i] is { } request) onTheWire[n++] = request;
+                _slots[i] = null;
+            }
+            _inFlight = 0;
+        }
+        // Lazy reconnect: the next request connects, after a backoff that grows while connections keep failing.
+        _reconnectAttempt = connection.HadResponse ? 1 : _reconnectAttempt + 1;
+        var backoff = ReconnectBackoff.Delay(_reconnectAttempt, _options.ReconnectBackoffMin, _options.ReconnectBackoffMax, _jitter);
+        _nextConnectAt = _time.GetTimestamp() + ToTicks(backoff);
+        return onTheWire;
+    }
+
+    private void FinishBreak(Connection connection, ModbusException error, PendingRequest[]? onTheWire)
+    {
         try { connection.Socket.Shutdown(SocketShutdown.Both); }
         catch (Exception ex) when (ex is SocketException or ObjectDisposedException) { }
         connection.Socket.Dispose();
