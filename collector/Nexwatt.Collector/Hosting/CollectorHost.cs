@@ -43,6 +43,8 @@ public static class CollectorHost
         services.AddAuthentication(ManagementTokenHandler.SchemeName)
             .AddScheme<AuthenticationSchemeOptions, ManagementTokenHandler>(ManagementTokenHandler.SchemeName, null);
         services.AddAuthorizationBuilder().AddPolicy("management", policy => policy.RequireRole("management"));
+        services.AddSingleton<GrpcMessageRefusals>();
+        services.AddSingleton(GrpcMessageRefusals.ServerOptions);
 
         var collector = builder.Configuration.GetSection(CollectorOptions.SectionName).Get<CollectorOptions>() ?? new CollectorOptions();
         builder.WebHost.ConfigureKestrel(kestrel => ConfigureListeners(kestrel, collector));
