@@ -11,4 +11,7 @@ internal static partial class IngestLog
 
     [LoggerMessage(5091, LogLevel.Information, "Site {SiteId}: first telemetry since start ({Readings} reading(s), {Stored} new)")]
     public static partial void FirstTelemetry(ILogger logger, string siteId, int readings, int stored);
+
+    [LoggerMessage(5092, LogLevel.Information, "Site {SiteId}: upload stream closed after {IdleTimeout} without a batch")]
+    public static partial void UploadIdle(ILogger logger, string siteId, TimeSpan idleTimeout);
 }
