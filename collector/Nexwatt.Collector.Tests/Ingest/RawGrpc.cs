@@ -28,8 +28,11 @@ internal sealed class RawGrpc(int port) : IDisposable
         return output.ToArray();
     }
 
-    /// <summary>Sends <paramref name="body"/> to the method and returns its grpc-status (headers or trailers).</summary>
-    public async Task<int> CallAsync(string path, string? token, byte[] body, bool gzip = false)
+    /// <summary>
+    /// Sends <paramref name="body"/> to the method and returns its grpc-status (headers or trailers); -1 when the call
+    /// is still open after <paramref name="openFor"/> (a valid setpoint stream request), which then resets it.
+    /// </summary>
+    public async Task<int> CallAsync(string path, string? token, byte[] body, bool gzip = false, TimeSpan? openFor = null)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, new Uri($"http://127.0.0.1:{port}{path}"))
         {
@@ -40,13 +43,20 @@ internal sealed class RawGrpc(int port) : IDisposable
         request.Headers.TE.ParseAdd("trailers");
         if (gzip) request.Headers.TryAddWithoutValidation("grpc-encoding", "gzip");
         if (token is not null) request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
-        if (response.Headers.TryGetValues("grpc-status", out var early)) return int.Parse(early.Single());
-        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(20));
-        // The setpoint stream stays open after a valid request: read what comes, then give up on it.
-        try { await response.Content.CopyToAsync(Stream.Null, cts.Token); }
-        catch (OperationCanceledException) { return -1; }
-        return response.TrailingHeaders.TryGetValues("grpc-status", out var late) ? int.Parse(late.Single()) : -2;
+        // The setpoint stream stays open after a valid request (its headers come with the first setpoint): wait for
+        // what comes, then give up on it.
+        using var cts = new CancellationTokenSource(openFor ?? TimeSpan.FromSeconds(20));
+        try
+        {
+            using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cts.Token);
+            if (response.Headers.TryGetValues("grpc-status", out var early)) return int.Parse(early.Single());
+            await response.Content.CopyToAsync(Stream.Null, cts.Token);
+            return response.TrailingHeaders.TryGetValues("grpc-status", out var late) ? int.Parse(late.Single()) : -2;
+        }
+        catch (OperationCanceledException) when (cts.IsCancellationRequested)
+        {
+            return -1;
+        }
     }
 
     public void Dispose() => _http.Dispose();

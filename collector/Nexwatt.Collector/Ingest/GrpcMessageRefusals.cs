@@ -26,6 +26,18 @@ internal sealed class GrpcMessageRefusals(SiteIdentityResolver identities, TimeP
     /// <summary>Refusals since start.</summary>
     public long Total => Interlocked.Read(ref _total);
 
+    /// <summary>Refusals held back from the log and not yet reported by a later line.</summary>
+    public long HeldBack
+    {
+        get
+        {
+            long held = 0;
+            foreach (var window in _callers.Values)
+                lock (window) held += window.Held;
+            return held;
+        }
+    }
+
     /// <summary>The options every collector gRPC endpoint runs with: the refusal hook, default limits.</summary>
     public static GrpcServerOptions ServerOptions(IServiceProvider services)
     {
