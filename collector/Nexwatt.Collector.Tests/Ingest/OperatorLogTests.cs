@@ -97,4 +97,19 @@ public sealed class OperatorLogTests
         Assert.Equal(Collector.Ingest.GrpcMessageRefusals.LinesPerWindow, logs.Lines.Count(l => l.Contains("Refused a gRPC message", StringComparison.Ordinal)));
         Assert.Equal(12, server.Service<Collector.Ingest.GrpcMessageRefusals>().Total);
     }
+
+    [Fact]
+    public async Task Refused_identities_are_logged_but_a_retry_loop_with_a_bad_token_cannot_flood_the_log()
+    {
+        var logs = new CollectedLogs();
+        await using var server = await CollectorServer.StartAsync(logs: logs);
+        await server.RegisterSiteWithAssetAsync("site-a", "pv-a", "inverter");
+        for (var i = 0; i < 12; i++)
+        {
+            var refused = await Assert.ThrowsAsync<Nexwatt.Protocols.Grpc.GrpcException>(() => server.UploadAsync("wrong-token", CollectorServer.Batch(null, "inverter", 1, 1, 1, DateTimeOffset.UtcNow)));
+            Assert.Equal(Nexwatt.Protocols.Grpc.GrpcStatusCode.Unauthenticated, refused.StatusCode);
+        }
+        Assert.Equal(Collector.Identity.LogRateLimiter.LinesPerWindow, logs.Lines.Count(l => l.Contains("Refused telemetry from 127.0.0.1", StringComparison.Ordinal)));
+        Assert.Equal(12 - Collector.Identity.LogRateLimiter.LinesPerWindow, server.Service<Collector.Identity.SiteRefusalLog>().Limiter.HeldBack);
+    }
 }

@@ -45,6 +45,7 @@ public static class CollectorHost
         services.AddAuthorizationBuilder().AddPolicy("management", policy => policy.RequireRole("management"));
         services.AddSingleton<GrpcMessageRefusals>();
         services.AddSingleton<SiteStreamLimits>();
+        services.AddSingleton<SiteRefusalLog>();
         services.AddSingleton(GrpcMessageRefusals.ServerOptions);
 
         var collector = builder.Configuration.GetSection(CollectorOptions.SectionName).Get<CollectorOptions>() ?? new CollectorOptions();

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Nexwatt.Collector.Identity;
@@ -15,28 +14,17 @@ namespace Nexwatt.Collector.Ingest;
 /// </summary>
 internal sealed class GrpcMessageRefusals(SiteIdentityResolver identities, TimeProvider time, ILogger<GrpcMessageRefusals> logger)
 {
-    public const int LinesPerWindow = 5;
-    public static readonly TimeSpan Window = TimeSpan.FromMinutes(1);
+    public const int LinesPerWindow = LogRateLimiter.LinesPerWindow;
+    public static readonly TimeSpan Window = LogRateLimiter.Window;
 
-    // Keys are proven site ids or "peer a.b.c.d"; cleared when it grows past this, which only costs a few extra lines.
-    private const int MaxCallers = 10_000;
-    private readonly ConcurrentDictionary<string, CallerWindow> _callers = new(StringComparer.Ordinal);
+    private readonly LogRateLimiter _limiter = new(time);
     private long _total;
 
     /// <summary>Refusals since start.</summary>
     public long Total => Interlocked.Read(ref _total);
 
     /// <summary>Refusals held back from the log and not yet reported by a later line.</summary>
-    public long HeldBack
-    {
-        get
-        {
-            long held = 0;
-            foreach (var window in _callers.Values)
-                lock (window) held += window.Held;
-            return held;
-        }
-    }
+    public long HeldBack => _limiter.HeldBack;
 
     /// <summary>The options every collector gRPC endpoint runs with: the refusal hook, default limits.</summary>
     public static GrpcServerOptions ServerOptions(IServiceProvider services)
@@ -59,33 +47,7 @@ internal sealed class GrpcMessageRefusals(SiteIdentityResolver identities, TimeP
         {
             caller = $"peer {context.HttpContext.Connection.RemoteIpAddress}";
         }
-        if (_callers.Count > MaxCallers) _callers.Clear();
-        var window = _callers.GetOrAdd(caller, static _ => new CallerWindow());
-        var now = time.GetTimestamp();
-        int held;
-        lock (window)
-        {
-            if (window.Started == 0 || time.GetElapsedTime(window.Started, now) >= Window)
-            {
-                window.Started = now;
-                window.Lines = 0;
-            }
-            if (window.Lines >= LinesPerWindow)
-            {
-                window.Held++;
-                return;
-            }
-            window.Lines++;
-            held = window.Held;
-            window.Held = 0;
-        }
-        IngestLog.MessageRefused(logger, caller, context.Method, refusal.StatusCode, refusal.StatusMessage, held);
-    }
-
-    private sealed class CallerWindow
-    {
-        public long Started;
-        public int Lines;
-        public int Held;
+        if (_limiter.TryTake(caller, out var held))
+            IngestLog.MessageRefused(logger, caller, context.Method, refusal.StatusCode, refusal.StatusMessage, held);
     }
 }
