@@ -27,6 +27,13 @@ public sealed class GrpcServerOptions
     /// <summary>Puts the exception message of an unexpected handler failure into grpc-message (never the stack trace). Default false: a generic message.</summary>
     public bool IncludeExceptionDetails { get; init; }
 
+    /// <summary>
+    /// Called once when a request message is refused (malformed, over <see cref="MaxReceiveMessageSize"/>, a bad or
+    /// oversized compressed payload, a stream cut inside a message), before the call ends with that status: the place
+    /// for the application to log and count it. Default none.
+    /// </summary>
+    public Func<GrpcServerCallContext, GrpcException, Task>? OnRequestMessageRefused { get; init; }
+
     internal void Validate()
     {
         if (MaxReceiveMessageSize <= 0) throw new ArgumentOutOfRangeException(nameof(MaxReceiveMessageSize), "Must be positive.");

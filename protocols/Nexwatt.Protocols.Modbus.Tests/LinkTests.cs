@@ -219,24 +219,81 @@ public sealed class LinkTests
     }
 
     [Fact]
-    public async Task MalformedFrame_BreaksTheConnection_AndFailsEverythingOnTheWire()
+    public async Task MalformedFrame_BlamesTheOldestRequest_AndRetriesTheOthersOnANewConnection()
     {
         await using var peer = new ScriptedPeer();
         await using var link = new ModbusLink(Options(peer.Port, maxInFlight: 2));
         var a = link.ReadHoldingRegistersAsync(1, 0, 1).AsTask();
-        var b = link.ReadHoldingRegistersAsync(1, 1, 1).AsTask();
+        var b = link.ReadHoldingRegistersAsync(2, 1, 1).AsTask();
         await peer.AcceptAsync();
         await peer.ReadRequestAsync().WaitAsync(Guard);
         await peer.ReadRequestAsync().WaitAsync(Guard);
-        await peer.SendAsync(Hex.Bytes("0001 0005 0005 01 03 02 0000")); // protocol id 5
-        await Assert.ThrowsAsync<ModbusProtocolException>(() => a.WaitAsync(Guard));
-        await Assert.ThrowsAsync<ModbusProtocolException>(() => b.WaitAsync(Guard));
+        // Where the answer to unit 1 (sent first) belongs comes a header with protocol id 5: the stream lost sync.
+        await peer.SendAsync(Hex.Bytes("0001 0005 0005 01 03 02 0000"));
+        var blamed = await Assert.ThrowsAsync<ModbusProtocolException>(() => a.WaitAsync(Guard));
+        Assert.Contains("Unit 1 ", blamed.Message);
+        Assert.Contains("protocol identifier is 5", blamed.Message);
 
-        var again = link.ReadHoldingRegistersAsync(1, 0, 1).AsTask();
+        // Unit 2 was not at fault: its request goes out again on the next connection and succeeds.
         await peer.AcceptAsync().WaitAsync(Guard);
-        var (tid, _, _) = await peer.ReadRequestAsync().WaitAsync(Guard);
-        await peer.RespondAsync(tid, 1, RegistersPdu(3, 9));
-        Assert.Equal(9, (await again.WaitAsync(Guard))[0]);
+        var (tid, unit, _) = await peer.ReadRequestAsync().WaitAsync(Guard);
+        Assert.Equal(2, unit);
+        await peer.RespondAsync(tid, 2, RegistersPdu(3, 9));
+        Assert.Equal(9, (await b.WaitAsync(Guard))[0]);
+        Assert.Equal(2, link.ConnectionsOpened);
+    }
+
+    [Fact]
+    public async Task ShortGarbageThenSilence_BlamesTheUnitWhoseAnswerItWas_AndTheNextUnitGetsAFreshConnection()
+    {
+        await using var peer = new ScriptedPeer();
+        var options = Options(peer.Port);
+        options.ResponseTimeout = TimeSpan.FromMilliseconds(500);
+        await using var link = new ModbusLink(options);
+        var faulty = link.ReadHoldingRegistersAsync(1, 0, 1).AsTask();
+        await peer.AcceptAsync();
+        await peer.ReadRequestAsync().WaitAsync(Guard);
+        var healthy = link.ReadHoldingRegistersAsync(2, 0, 1).AsTask();
+        // Three bytes instead of an answer: not a header yet. Read on this stream, unit 2's answer would complete a
+        // bogus header ("MBAP protocol identifier is ...") and unit 2 would be blamed.
+        await peer.SendAsync(Hex.Bytes("303030"));
+        var blamed = await Assert.ThrowsAsync<ModbusProtocolException>(() => faulty.WaitAsync(Guard));
+        Assert.Contains("Unit 1 ", blamed.Message);
+        Assert.Contains("3 bytes", blamed.Message);
+
+        await peer.AcceptAsync().WaitAsync(Guard);
+        var (tid, unit, _) = await peer.ReadRequestAsync().WaitAsync(Guard);
+        Assert.Equal(2, unit);
+        await peer.RespondAsync(tid, 2, RegistersPdu(3, 42));
+        Assert.Equal(42, (await healthy.WaitAsync(Guard))[0]);
+        Assert.Equal(2, link.ConnectionsOpened);
+    }
+
+    [Fact]
+    public async Task CorruptAnswers_OpenTheCulpritsBreaker_NeverTheNeighbours()
+    {
+        await using var peer = new ScriptedPeer();
+        var options = Options(peer.Port, maxInFlight: 2);
+        options.BreakerFailureThreshold = 2;
+        await using var link = new ModbusLink(options);
+        for (var round = 0; round < 2; round++)
+        {
+            var faulty = link.ReadHoldingRegistersAsync(1, 0, 1).AsTask();
+            var healthy = link.ReadHoldingRegistersAsync(2, 0, 1).AsTask();
+            if (round == 0) await peer.AcceptAsync().WaitAsync(Guard);
+            var first = await peer.ReadRequestAsync().WaitAsync(Guard);
+            await peer.ReadRequestAsync().WaitAsync(Guard);
+            Assert.Equal(1, first.UnitId);
+            await peer.SendAsync(Hex.Bytes("FFFF FFFF FFFF FF"));
+            await Assert.ThrowsAsync<ModbusProtocolException>(() => faulty.WaitAsync(Guard));
+            await peer.AcceptAsync().WaitAsync(Guard);
+            var retried = await peer.ReadRequestAsync().WaitAsync(Guard);
+            Assert.Equal(2, retried.UnitId);
+            await peer.RespondAsync(retried.TransactionId, 2, RegistersPdu(3, 5));
+            Assert.Equal(5, (await healthy.WaitAsync(Guard))[0]);
+        }
+        Assert.False(link.IsUnitAvailable(1, out _));
+        Assert.True(link.IsUnitAvailable(2, out _));
     }
 
     [Fact]

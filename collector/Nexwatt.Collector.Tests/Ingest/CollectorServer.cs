@@ -42,6 +42,9 @@ internal sealed class CollectorServer : IAsyncDisposable
     public string Directory { get; }
     public ICollectorStore Store => _app.Services.GetRequiredService<ICollectorStore>();
 
+    /// <summary>A service of the running host (counters, caches) for a test to inspect.</summary>
+    internal T Service<T>() where T : notnull => _app.Services.GetRequiredService<T>();
+
     /// <summary>
     /// Starts a collector; pass the directory and ports of a stopped one to restart it on the same store. Lines logged at
     /// Warning and above also go to <paramref name="logs"/> when given.

@@ -2,6 +2,7 @@ using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Logging;
 using Nexwatt.Collector.Domain;
 using Nexwatt.Collector.Identity;
 
@@ -23,7 +24,7 @@ public static class SiteEndpoints
     public static IEndpointRouteBuilder MapSites(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/v1/sites").RequireAuthorization("management");
-        group.MapPost("/", async (SiteRegistration? request, ICollectorStore store, TimeProvider time, CancellationToken ct) =>
+        group.MapPost("/", async (SiteRegistration? request, ICollectorStore store, TimeProvider time, ILoggerFactory loggers, CancellationToken ct) =>
         {
             if (request?.SiteId is not { Length: > 0 } siteId || !siteId.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.'))
                 return Results.Problem("site_id is required and may hold only letters, digits, '-', '_' and '.'", statusCode: 400);
@@ -31,6 +32,8 @@ public static class SiteEndpoints
             var existing = await store.GetSiteAsync(siteId, ct).ConfigureAwait(false);
             await store.UpsertSiteAsync(new SiteRecord(siteId, token is null ? existing?.TokenSha256 : SiteIdentityResolver.Sha256(token),
                 request.CertificateSubject ?? existing?.CertificateSubject, existing?.CreatedAt ?? time.GetUtcNow()), ct).ConfigureAwait(false);
+            SiteLog.Registered(loggers.CreateLogger("Nexwatt.Collector.Sites"), siteId, existing is null, token is not null,
+                request.CertificateSubject ?? existing?.CertificateSubject ?? "none");
             return Results.Ok(new SiteRegistered(siteId, token, token is null
                 ? "no token issued: the site proves itself with its client certificate"
                 : "store this token now: it is not shown again; registering the site again issues a new one and revokes this one"));

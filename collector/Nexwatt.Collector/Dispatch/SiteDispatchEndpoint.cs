@@ -2,6 +2,8 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Nexwatt.Collector.Hosting;
 using Nexwatt.Collector.Identity;
 using Nexwatt.Protocols.Grpc;
 using Nexwatt.Protocols.Grpc.AspNetCore;
@@ -28,6 +30,9 @@ internal static class SiteDispatchEndpoint
         {
             var services = context.HttpContext.RequestServices;
             var siteId = await SiteAsync(context).ConfigureAwait(false);
+            var connections = services.GetRequiredService<IOptions<CollectorOptions>>().Value.Connections;
+            // Idle by nature, so never timed out for silence; HTTP/2 keepalive pings check the peer, this bounds the count.
+            using var lease = services.GetRequiredService<SiteStreamLimits>().Acquire("setpoint", siteId, connections.MaxSetpointStreamsPerSite);
             var activity = services.GetRequiredService<SiteActivity>();
             // Subscribe before reading the live ones: a setpoint issued in between comes twice, never not at all.
             using var subscription = services.GetRequiredService<SetpointHub>().Subscribe(siteId);

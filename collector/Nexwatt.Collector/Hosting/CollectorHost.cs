@@ -43,6 +43,10 @@ public static class CollectorHost
         services.AddAuthentication(ManagementTokenHandler.SchemeName)
             .AddScheme<AuthenticationSchemeOptions, ManagementTokenHandler>(ManagementTokenHandler.SchemeName, null);
         services.AddAuthorizationBuilder().AddPolicy("management", policy => policy.RequireRole("management"));
+        services.AddSingleton<GrpcMessageRefusals>();
+        services.AddSingleton<SiteStreamLimits>();
+        services.AddSingleton<SiteRefusalLog>();
+        services.AddSingleton(GrpcMessageRefusals.ServerOptions);
 
         var collector = builder.Configuration.GetSection(CollectorOptions.SectionName).Get<CollectorOptions>() ?? new CollectorOptions();
         builder.WebHost.ConfigureKestrel(kestrel => ConfigureListeners(kestrel, collector));
@@ -74,6 +78,7 @@ public static class CollectorHost
             siteCa.ImportFromPemFile(tls.SiteCaFile);
         }
 
+        ApplyConnectionLimits(kestrel, options.Connections ?? new());
         kestrel.Listen(address, options.Port, listen =>
         {
             if (certificate is null)
@@ -86,6 +91,7 @@ public static class CollectorHost
             listen.UseHttps(https =>
             {
                 https.ServerCertificate = certificate;
+                https.HandshakeTimeout = (options.Connections ?? new()).RequestHeadersTimeout;
                 if (siteCa is null) return;
                 // A site may prove itself with a certificate from the site CA, or fall back to its token.
                 https.ClientCertificateMode = ClientCertificateMode.AllowCertificate;
@@ -98,6 +104,20 @@ public static class CollectorHost
             listen.Protocols = certificate is null ? HttpProtocols.Http1 : HttpProtocols.Http1AndHttp2;
             if (certificate is not null) listen.UseHttps(certificate);
         });
+    }
+
+    /// <summary>
+    /// Nothing holds a connection for free: silent new connections, connections with no open stream, and peers that
+    /// stop answering HTTP/2 pings are closed; streams per connection are bounded. Open streams are not timed out here
+    /// (the setpoint stream waits by nature); the upload stream has its own idle timeout.
+    /// </summary>
+    private static void ApplyConnectionLimits(KestrelServerOptions kestrel, CollectorConnectionOptions connections)
+    {
+        kestrel.Limits.KeepAliveTimeout = connections.IdleTimeout;
+        kestrel.Limits.RequestHeadersTimeout = connections.RequestHeadersTimeout;
+        kestrel.Limits.Http2.KeepAlivePingDelay = connections.KeepAlivePingDelay;
+        kestrel.Limits.Http2.KeepAlivePingTimeout = connections.KeepAlivePingTimeout;
+        kestrel.Limits.Http2.MaxStreamsPerConnection = connections.MaxStreamsPerConnection;
     }
 
     /// <summary>True when the client certificate chains to one of the site CAs (and only those: no system roots).</summary>

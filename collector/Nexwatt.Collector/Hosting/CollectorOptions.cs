@@ -26,6 +26,8 @@ public sealed class CollectorOptions
 
     public CollectorTlsOptions Tls { get; set; } = new();
 
+    public CollectorConnectionOptions Connections { get; set; } = new();
+
     public MqttIngestOptions MqttIngest { get; set; } = new();
 }
 

@@ -16,7 +16,17 @@ internal static class GrpcSiteCaller
         var resolver = context.HttpContext.RequestServices.GetRequiredService<SiteIdentityResolver>();
         var identity = await resolver.ResolveAsync(context.HttpContext, context.CancellationToken).ConfigureAwait(false);
         if (identity.Caller is { } caller) return caller;
-        refused(context.Peer, identity.Problem!);
+        // One line per refused call, but bounded per peer address: a client retrying a bad token in a loop cannot flood the log.
+        var limiter = context.HttpContext.RequestServices.GetService<SiteRefusalLog>();
+        var held = 0;
+        if (limiter is null || limiter.Limiter.TryTake(context.HttpContext.Connection.RemoteIpAddress?.ToString() ?? context.Peer, out held))
+            refused(context.Peer, held == 0 ? identity.Problem! : $"{identity.Problem} ({held} earlier refusal(s) from this address held back from the log)");
         throw new GrpcException(GrpcStatusCode.Unauthenticated, identity.Problem);
     }
+}
+
+/// <summary>The rate limit of refused-identity log lines, one per collector.</summary>
+internal sealed class SiteRefusalLog(TimeProvider time)
+{
+    public LogRateLimiter Limiter { get; } = new(time);
 }

@@ -37,6 +37,11 @@ internal sealed class ManagementTokenHandler(
 
     protected override Task<AuthenticateResult> HandleAuthenticateAsync()
     {
+        // A gRPC call is a site's (its bearer token is a site token, proven by SiteIdentityResolver), never a
+        // management call: no verdict, so no "unknown management token" for every legitimate site call. The one
+        // scheme is also the default one that UseAuthentication runs on every request.
+        if (Request.ContentType is { } type && type.StartsWith("application/grpc", StringComparison.OrdinalIgnoreCase))
+            return Task.FromResult(AuthenticateResult.NoResult());
         var token = SiteIdentityResolver.BearerToken(Request.Headers.Authorization);
         if (token is null) return Task.FromResult(AuthenticateResult.NoResult());
         var hash = Encoding.ASCII.GetBytes(SiteIdentityResolver.Sha256(token));

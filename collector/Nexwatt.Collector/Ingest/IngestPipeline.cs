@@ -16,6 +16,8 @@ public sealed record IngestResult(int Received, int Stored, int Duplicates, int 
 internal sealed class IngestPipeline(ICollectorStore store, DeviceAssetCache links, Normalizer normalizer, DirtyIntervals dirty, Dispatch.SiteActivity activity,
     TimeProvider time, ILogger<IngestPipeline> logger)
 {
+    private readonly FirstTelemetry _first = new();
+
     public async Task<IngestResult> IngestAsync(string siteId, TelemetryBatch batch, CancellationToken cancellationToken)
     {
         if (TelemetryMapping.Problem(batch) is { } problem)
@@ -54,6 +56,7 @@ internal sealed class IngestPipeline(ICollectorStore store, DeviceAssetCache lin
 
         var result = new IngestResult(readings.Count, stored, readings.Count - stored, unattributed, gaps.Count);
         IngestLog.BatchIngested(logger, siteId, result.Received, result.Stored, result.Duplicates, result.Unattributed, result.Gaps, batch.Historical);
+        if (_first.IsFirst(siteId)) IngestLog.FirstTelemetry(logger, siteId, result.Received, result.Stored);
         return result;
     }
 

@@ -2,6 +2,8 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Nexwatt.Collector.Hosting;
 using Nexwatt.Collector.Identity;
 using Nexwatt.Protocols.Grpc;
 using Nexwatt.Protocols.Grpc.AspNetCore;
@@ -27,8 +29,26 @@ internal static class TelemetryIngestEndpoint
             var logger = services.GetRequiredService<ILogger<IngestPipeline>>();
             var caller = await GrpcSiteCaller.RequireAsync(context, (peer, problem) => IngestLog.Refused(logger, peer, problem)).ConfigureAwait(false);
             var pipeline = services.GetRequiredService<IngestPipeline>();
-            await foreach (var batch in batches.WithCancellation(context.CancellationToken).ConfigureAwait(false))
+            var connections = services.GetRequiredService<IOptions<CollectorOptions>>().Value.Connections;
+            using var lease = services.GetRequiredService<SiteStreamLimits>().Acquire("upload", caller.SiteId, connections.MaxUploadStreamsPerSite);
+            // Silence on an upload stream is bounded: the wait for each next batch is timed, the handling of one is not.
+            using var idle = new CancellationTokenSource(connections.UploadIdleTimeout, services.GetRequiredService<TimeProvider>());
+            using var reading = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, idle.Token);
+            await using var next = batches.WithCancellation(reading.Token).ConfigureAwait(false).GetAsyncEnumerator();
+            while (true)
             {
+                try
+                {
+                    if (!await next.MoveNextAsync()) break;
+                }
+                catch (OperationCanceledException) when (idle.IsCancellationRequested && !context.CancellationToken.IsCancellationRequested)
+                {
+                    IngestLog.UploadIdle(logger, caller.SiteId, connections.UploadIdleTimeout);
+                    throw new GrpcException(GrpcStatusCode.Unavailable,
+                        $"no batch for {connections.UploadIdleTimeout}; the upload call is closed (open a new one to send more)");
+                }
+                idle.CancelAfter(Timeout.InfiniteTimeSpan);
+                var batch = next.Current;
                 if (!string.IsNullOrEmpty(batch.SiteId) && batch.SiteId != caller.SiteId)
                 {
                     IngestLog.ForeignSite(logger, caller.SiteId, batch.SiteId);
@@ -48,6 +68,7 @@ internal static class TelemetryIngestEndpoint
                 ack.FirstSequence = batch.FirstSequence;
                 ack.LastSequence = batch.LastSequence;
                 await acks.WriteAsync(ack, context.CancellationToken).ConfigureAwait(false);
+                idle.CancelAfter(connections.UploadIdleTimeout);
             }
         });
         return app;

@@ -157,8 +157,10 @@ internal sealed class DevicePoller
         _polls++;
         _failedPolls++;
         _failures++;
-        // A protocol fault or a changed chain may mean another device now answers at this address: look again.
-        if (ex is not (TimeoutException or ModbusCommunicationException or ModbusDeviceUnavailableException)) _map = null;
+        // A changed chain (a decoding fault, the model id check above) or a device that stopped being SunSpec may mean
+        // another device now answers at this address: look again. A corrupt frame, a timeout or a link fault says
+        // nothing about the chain, and rediscovering on each would keep a noisy device from ever being polled.
+        if (ex is not (TimeoutException or ModbusCommunicationException or ModbusDeviceUnavailableException or ModbusProtocolException)) _map = null;
         var wait = PollBackoff.Delay(_interval, _failures, _jitter.NextDouble());
         if (ex is NotSunSpecException)
             Log.NotSunSpec(_logger, DeviceId, "40000, 50000, 0", wait);

@@ -16,7 +16,7 @@ public sealed class CommandLineTests
     [InlineData("unknown device type 'toaster'", "serve", "--device", "toaster@5020")]
     [InlineData("bad port '70000'", "serve", "--inverter", "70000")]
     [InlineData("bad port 'x'", "serve", "--device", "battery@127.0.0.1:x")]
-    [InlineData("unit id 1 is used twice on 0.0.0.0:5020", "serve", "--device", "inverter@5020/1", "--device", "battery@5020/1")]
+    [InlineData("unit id 1 is used twice on 127.0.0.1:5020", "serve", "--device", "inverter@5020/1", "--device", "battery@5020/1")]
     [InlineData("unit id 300 is outside 1..247", "serve", "--device", "inverter@5020/300")]
     [InlineData("no devices", "serve")]
     [InlineData("latitude 95 is outside", "serve", "--inverter", "0", "--latitude", "95")]

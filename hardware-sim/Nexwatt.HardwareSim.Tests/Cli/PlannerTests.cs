@@ -20,6 +20,16 @@ public sealed class PlannerTests
     }
 
     [Fact]
+    public void Devices_listen_on_loopback_unless_an_address_is_given()
+    {
+        Assert.All(Bind("--inverter", "--battery", "5021").Listeners, l => Assert.Equal("127.0.0.1", l.Endpoint.Address.ToString()));
+        foreach (var flag in new[] { "--bind", "--host", "--listen" })
+            Assert.Equal("0.0.0.0", Assert.Single(Bind("--inverter", flag, "0.0.0.0").Listeners).Endpoint.Address.ToString());
+        // A device that names its own address keeps it.
+        Assert.Equal("127.0.0.2", Assert.Single(Bind("--device", "battery@127.0.0.2:5020", "--bind", "0.0.0.0").Listeners).Endpoint.Address.ToString());
+    }
+
+    [Fact]
     public void Devices_on_one_port_share_a_listener_with_distinct_units()
     {
         var plan = Bind("--device", "inverter@127.0.0.1:5020", "--device", "battery@127.0.0.1:5020", "--device", "inverter:roof@127.0.0.1:5020/1");

@@ -27,7 +27,12 @@ internal sealed class ServeOptions
 
     public Option<FileInfo?> SiteFile { get; } = new("--site") { Description = "A JSON site file with the devices and site settings." };
 
-    public Option<string?> Host { get; } = new("--host") { Description = "Address to listen on when a device names none (default 0.0.0.0)." };
+    // Loopback unless told otherwise: a bench tool that answers (and obeys writes from) anyone on the network must be
+    // asked to. `--host` and `--listen` are the same option.
+    public Option<string?> Host { get; } = new("--bind", "--host", "--listen")
+    {
+        Description = "Address to listen on when a device names none (default 127.0.0.1; 0.0.0.0 serves every interface).",
+    };
 
     public Option<int?> Port { get; } = new("--port") { Description = "Port for devices that name none; they share it with unit ids 1, 2... (default 5020; 0 = a free port)." };
 

@@ -17,7 +17,7 @@ internal sealed record FaultAssignment(string? DeviceName, FaultPlan Plan, strin
 internal static class SimulationPlanner
 {
     public const int DefaultPort = 5020;
-    public const string DefaultHost = "0.0.0.0";
+    public const string DefaultHost = "127.0.0.1";
 
     public static SimulationPlan Build(SiteSettings site, string defaultHost, int defaultPort, IReadOnlyList<DeviceDraft> drafts,
         IReadOnlyList<FaultAssignment> faults, List<string> errors)

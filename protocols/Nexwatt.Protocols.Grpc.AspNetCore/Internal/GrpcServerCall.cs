@@ -85,6 +85,23 @@ internal sealed class GrpcServerCall : IDisposable
         {
             throw new OperationCanceledException("The call was canceled (client reset or deadline).", ex, cancellationToken);
         }
+        catch (GrpcException ex)
+        {
+            await ReportRefusalAsync(ex).ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    private bool _refusalReported;
+
+    /// <summary>Tells <see cref="GrpcServerOptions.OnRequestMessageRefused"/> (once per call) that a request message was refused.</summary>
+    public async Task<GrpcException> ReportRefusalAsync(GrpcException refusal)
+    {
+        if (_options.OnRequestMessageRefused is not { } refused || _refusalReported) return refusal;
+        _refusalReported = true;
+        try { await refused(Context, refusal).ConfigureAwait(false); }
+        catch (Exception hook) { GrpcServerLog.HandlerFailed(Logger, MethodPath, hook); }
+        return refusal;
     }
 
     public void SetStatus(GrpcStatusCode status, string? message)

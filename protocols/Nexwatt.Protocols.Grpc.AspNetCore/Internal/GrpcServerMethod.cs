@@ -75,9 +75,9 @@ internal sealed class GrpcServerMethod<TRequest, TResponse>(
     {
         var reader = call.CreateReader();
         var (hasMessage, message) = await call.ReadAsync(reader, method.RequestMarshaller, call.CancellationToken).ConfigureAwait(false);
-        if (!hasMessage) throw new GrpcException(GrpcStatusCode.Internal, "The request ended without a message.");
+        if (!hasMessage) throw await call.ReportRefusalAsync(new GrpcException(GrpcStatusCode.Internal, "The request ended without a message.")).ConfigureAwait(false);
         var (more, _) = await call.ReadAsync(reader, method.RequestMarshaller, call.CancellationToken).ConfigureAwait(false);
-        if (more) throw new GrpcException(GrpcStatusCode.Internal, "More than one request message for a single-request method.");
+        if (more) throw await call.ReportRefusalAsync(new GrpcException(GrpcStatusCode.Internal, "More than one request message for a single-request method.")).ConfigureAwait(false);
         return message;
     }
 

@@ -37,6 +37,12 @@ public sealed partial class ModbusLink
         [LoggerMessage(EventId = 1009, Level = LogLevel.Trace, Message = "Modbus link {Endpoint} received tid {TransactionId} unit {UnitId} PDU {Pdu}")]
         public static partial void FrameReceived(ILogger logger, string endpoint, ushort transactionId, byte unitId, string pdu);
 
+        [LoggerMessage(EventId = 1011, Level = LogLevel.Warning, Message = "Modbus link {Endpoint}: unit {UnitId} answered function 0x{Function:X2} with a corrupt frame; the connection is reset and the other units' requests retried: {Reason}")]
+        public static partial void CorruptAnswer(ILogger logger, string endpoint, byte unitId, byte function, string reason);
+
+        [LoggerMessage(EventId = 1012, Level = LogLevel.Debug, Message = "Modbus link {Endpoint}: unit {UnitId} function 0x{Function:X2} is sent again on the next connection")]
+        public static partial void RequestRetried(ILogger logger, string endpoint, byte unitId, byte function);
+
         [LoggerMessage(EventId = 1010, Level = LogLevel.Error, Message = "Modbus link {Endpoint}: internal loop failure")]
         public static partial void LoopFailed(ILogger logger, string endpoint, Exception exception);
     }

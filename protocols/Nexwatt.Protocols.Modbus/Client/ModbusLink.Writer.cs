@@ -12,6 +12,7 @@ public sealed partial class ModbusLink
     private int _sendLength;
     private Connection? _sendConnection;
     private ushort _nextTransactionId;
+    private long _nextSequence;
     private int _reconnectAttempt;
     private long _nextConnectAt = long.MinValue;
     private Exception? _lastConnectError;
@@ -157,6 +158,7 @@ public sealed partial class ModbusLink
             _slots[slot] = request;
             _inFlight++;
             request.TransactionId = ++_nextTransactionId;
+            request.Sequence = ++_nextSequence;
             var now = _time.GetTimestamp();
             request.Deadline = now + _responseTimeoutTicks;
             if (_timerDue == long.MaxValue)

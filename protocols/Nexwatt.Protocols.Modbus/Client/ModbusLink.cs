@@ -334,5 +334,7 @@ public sealed partial class ModbusLink : IModbusClient, IAsyncDisposable
         public volatile bool IsBroken;
         public bool HadResponse;
         public Task? ReadLoop;
+        // Bytes the read loop holds that do not make a whole frame yet; read by the timeout timer.
+        public volatile int PartialBytes;
     }
 }

@@ -42,6 +42,11 @@ internal sealed class PendingRequest : IValueTaskSource
     public ushort TransactionId;
     public long Deadline;
     public bool IsProbe;
+    // Send order on the link (never wraps, unlike the transaction id): the oldest request on the wire is the one
+    // whose answer an in-order peer sends next.
+    public long Sequence;
+    // Times this request was put back in the queue because its connection broke for another unit's fault.
+    public int Retries;
 
     public bool IsCompleted => Volatile.Read(ref _state) != 0;
 
@@ -105,6 +110,7 @@ internal sealed class PendingRequest : IValueTaskSource
         Registers = null;
         Bits = null;
         IsProbe = false;
+        Retries = 0;
         _state = 0;
         _released = 0;
     }
