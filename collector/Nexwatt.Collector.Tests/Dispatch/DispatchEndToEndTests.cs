@@ -319,11 +319,11 @@ public sealed class DispatchEndToEndTests
     {
         await using var server = await CollectorServer.StartAsync(Settings(TimeSpan.FromSeconds(60)));
 
-        await using var stream = server.StreamSetpoints("not-a-site-token");
-        var streamError = await Assert.ThrowsAsync<Nexwatt.Protocols.Grpc.GrpcException>(async () => await stream.ResponseStream.MoveNextAsync());
-        Assert.Equal(Nexwatt.Protocols.Grpc.GrpcStatusCode.Unauthenticated, streamError.StatusCode);
-        var ackError = await Assert.ThrowsAsync<Nexwatt.Protocols.Grpc.GrpcException>(() =>
+        using var stream = server.StreamSetpoints("not-a-site-token");
+        var streamError = await Assert.ThrowsAsync<Grpc.Core.RpcException>(async () => await stream.ResponseStream.MoveNext(CancellationToken.None));
+        Assert.Equal(Grpc.Core.StatusCode.Unauthenticated, streamError.StatusCode);
+        var ackError = await Assert.ThrowsAsync<Grpc.Core.RpcException>(() =>
             server.AcknowledgeAsync("not-a-site-token", new SetpointAck { SetpointId = "sp-1", Result = SetpointAck.Types.Result.Applied }));
-        Assert.Equal(Nexwatt.Protocols.Grpc.GrpcStatusCode.Unauthenticated, ackError.StatusCode);
+        Assert.Equal(Grpc.Core.StatusCode.Unauthenticated, ackError.StatusCode);
     }
 }

@@ -4,7 +4,7 @@ using System.Text.Json;
 using System.Threading.Channels;
 using Google.Protobuf;
 using Nexwatt.Collector.Tests.Ingest;
-using Nexwatt.Protocols.Grpc;
+using Grpc.Core;
 using Nexwatt.Protocols.Mqtt;
 using Nexwatt.Protos.Signing;
 using Nexwatt.Protos.V1;
@@ -56,13 +56,13 @@ internal abstract class FakeAgent : IAsyncDisposable
     }
 }
 
-/// <summary>An agent on the gRPC setpoint stream (a real client of protocols/Nexwatt.Protocols.Grpc on loopback).</summary>
+/// <summary>An agent on the gRPC setpoint stream (a Grpc.Net.Client client on loopback).</summary>
 internal sealed class GrpcAgent : FakeAgent
 {
     private readonly CollectorServer _server;
     private readonly string _token;
     private readonly CancellationTokenSource _stop = new();
-    private readonly GrpcServerStreamingCall<SignedSetpoint> _call;
+    private readonly AsyncServerStreamingCall<SignedSetpoint> _call;
     private readonly Task _reader;
 
     public GrpcAgent(CollectorServer server, string token)
@@ -85,7 +85,7 @@ internal sealed class GrpcAgent : FakeAgent
     public override async ValueTask DisposeAsync()
     {
         await _stop.CancelAsync();
-        await _call.DisposeAsync();
+        _call.Dispose();
         await _reader;
         _stop.Dispose();
     }

@@ -2,7 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Nexwatt.Collector.Domain;
-using Nexwatt.Protocols.Grpc;
+using Grpc.Core;
 using Nexwatt.Protos.V1;
 
 namespace Nexwatt.Collector.Tests.Ingest;
@@ -29,11 +29,11 @@ public class CollectorIngestTests
         await using var server = await CollectorServer.StartAsync();
         await server.RegisterSiteWithAssetAsync("site-a", "pv-a", "inverter");
 
-        var error = await Assert.ThrowsAsync<GrpcException>(() => server.UploadAsync("not-a-token", CollectorServer.Batch(null, "inverter", 1, 5, 1000, Start)));
-        Assert.Equal(GrpcStatusCode.Unauthenticated, error.StatusCode);
-        Assert.Contains("unknown site token", error.StatusMessage);
-        var none = await Assert.ThrowsAsync<GrpcException>(() => server.UploadAsync(null, CollectorServer.Batch(null, "inverter", 1, 5, 1000, Start)));
-        Assert.Equal(GrpcStatusCode.Unauthenticated, none.StatusCode);
+        var error = await Assert.ThrowsAsync<RpcException>(() => server.UploadAsync("not-a-token", CollectorServer.Batch(null, "inverter", 1, 5, 1000, Start)));
+        Assert.Equal(StatusCode.Unauthenticated, error.StatusCode);
+        Assert.Contains("unknown site token", error.Status.Detail);
+        var none = await Assert.ThrowsAsync<RpcException>(() => server.UploadAsync(null, CollectorServer.Batch(null, "inverter", 1, 5, 1000, Start)));
+        Assert.Equal(StatusCode.Unauthenticated, none.StatusCode);
         Assert.Empty(await server.Store.GetSamplesAsync("pv-a", Measurement.ActivePowerW, Start.AddHours(-1), Start.AddHours(1), default));
     }
 
@@ -44,9 +44,9 @@ public class CollectorIngestTests
         var tokenA = await server.RegisterSiteWithAssetAsync("site-a", "pv-a", "inverter");
         await server.RegisterSiteWithAssetAsync("site-b", "pv-b", "inverter");
 
-        var error = await Assert.ThrowsAsync<GrpcException>(() => server.UploadAsync(tokenA, CollectorServer.Batch("site-b", "inverter", 1, 5, 1000, Start)));
+        var error = await Assert.ThrowsAsync<RpcException>(() => server.UploadAsync(tokenA, CollectorServer.Batch("site-b", "inverter", 1, 5, 1000, Start)));
 
-        Assert.Equal(GrpcStatusCode.PermissionDenied, error.StatusCode);
+        Assert.Equal(StatusCode.PermissionDenied, error.StatusCode);
         Assert.Empty(await server.Store.GetSamplesAsync("pv-b", Measurement.ActivePowerW, Start.AddHours(-1), Start.AddHours(1), default));
         Assert.Empty(await server.Store.GetSamplesAsync("pv-a", Measurement.ActivePowerW, Start.AddHours(-1), Start.AddHours(1), default));
     }

@@ -7,7 +7,8 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Nexwatt.Collector.Domain;
 using Nexwatt.Collector.Hosting;
-using Nexwatt.Protocols.Grpc;
+using Grpc.Core;
+using Grpc.Net.Client;
 using Nexwatt.Protos.V1;
 
 namespace Nexwatt.Collector.Tests.Ingest;
@@ -18,7 +19,7 @@ internal sealed class CollectorServer : IAsyncDisposable
     public const string AdminToken = "test-admin-token";
 
     private readonly WebApplication _app;
-    private readonly HttpClient _grpcHttp = new(GrpcHttpHandlers.CreatePlainText()) { Timeout = Timeout.InfiniteTimeSpan };
+    private readonly GrpcChannel _channel;
 
     private readonly bool _deleteOnDispose;
     private bool _disposed;
@@ -32,13 +33,20 @@ internal sealed class CollectorServer : IAsyncDisposable
         ApiPort = apiPort;
         Api = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{apiPort}") };
         Api.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", AdminToken);
-        Grpc = new GrpcClient(_grpcHttp, new Uri($"http://127.0.0.1:{grpcPort}"));
+        _channel = GrpcChannel.ForAddress(new Uri($"http://127.0.0.1:{grpcPort}"), new GrpcChannelOptions
+        {
+            HttpHandler = new SocketsHttpHandler { EnableMultipleHttp2Connections = true },
+            DisposeHttpClient = true,
+        });
+        Ingest = new TelemetryIngest.TelemetryIngestClient(_channel);
+        Dispatch = new SiteDispatch.SiteDispatchClient(_channel);
     }
 
     public int GrpcPort { get; }
     public int ApiPort { get; }
     public HttpClient Api { get; }
-    public GrpcClient Grpc { get; }
+    public TelemetryIngest.TelemetryIngestClient Ingest { get; }
+    public SiteDispatch.SiteDispatchClient Dispatch { get; }
     public string Directory { get; }
     public ICollectorStore Store => _app.Services.GetRequiredService<ICollectorStore>();
 
@@ -121,9 +129,7 @@ internal sealed class CollectorServer : IAsyncDisposable
     /// <summary>Uploads batches on one duplex call with the given site token and returns the acks.</summary>
     public async Task<IReadOnlyList<UploadAck>> UploadAsync(string? token, params TelemetryBatch[] batches)
     {
-        var headers = new GrpcMetadata();
-        if (token is not null) headers.Add("authorization", $"Bearer {token}");
-        await using var call = Grpc.DuplexStreaming(TelemetryUpload, new GrpcCallOptions { Headers = headers, Deadline = DateTimeOffset.UtcNow.AddSeconds(30) });
+        using var call = Ingest.Upload(Token(token), DateTime.UtcNow.AddSeconds(30));
         var acks = new List<UploadAck>();
         var reader = Task.Run(async () => { await foreach (var ack in call.ResponseStream.ReadAllAsync()) acks.Add(ack); });
         try
@@ -131,22 +137,21 @@ internal sealed class CollectorServer : IAsyncDisposable
             foreach (var batch in batches) await call.RequestStream.WriteAsync(batch);
             await call.RequestStream.CompleteAsync();
         }
-        catch (GrpcException) { /* the server ended the call: its status comes through the response stream */ }
+        catch (RpcException) { /* the server ended the call: its status comes through the response stream */ }
         await reader;
         return acks;
     }
 
     /// <summary>Opens the site's setpoint stream (nexwatt.v1.SiteDispatch/StreamSetpoints) with its token.</summary>
-    public GrpcServerStreamingCall<SignedSetpoint> StreamSetpoints(string token, CancellationToken cancellationToken = default) =>
-        Grpc.ServerStreaming(SetpointStream, new SetpointStreamRequest { AgentBootId = "test" },
-            new GrpcCallOptions { Headers = new GrpcMetadata { { "authorization", $"Bearer {token}" } } }, cancellationToken);
+    public AsyncServerStreamingCall<SignedSetpoint> StreamSetpoints(string token, CancellationToken cancellationToken = default) =>
+        Dispatch.StreamSetpoints(new SetpointStreamRequest { AgentBootId = "test" }, Token(token), cancellationToken: cancellationToken);
 
     /// <summary>Acknowledges a setpoint over gRPC (nexwatt.v1.SiteDispatch/Acknowledge) with the site's token.</summary>
-    public Task<SetpointAckReceipt> AcknowledgeAsync(string token, SetpointAck ack) =>
-        Grpc.UnaryAsync(SetpointAcknowledge, ack, new GrpcCallOptions
-        {
-            Headers = new GrpcMetadata { { "authorization", $"Bearer {token}" } }, Deadline = DateTimeOffset.UtcNow.AddSeconds(30),
-        });
+    public async Task<SetpointAckReceipt> AcknowledgeAsync(string token, SetpointAck ack) =>
+        await Dispatch.AcknowledgeAsync(ack, Token(token), DateTime.UtcNow.AddSeconds(30));
+
+    /// <summary>The site token header, or none.</summary>
+    public static Metadata Token(string? token) => token is null ? [] : new Metadata { { "authorization", $"Bearer {token}" } };
 
     /// <summary>Battery telemetry: state of charge (model 802 SoC) and AC power (model 103 W), one reading each.</summary>
     public static TelemetryBatch BatteryBatch(string deviceId, ulong sequence, double socPct, double watts, DateTimeOffset time)
@@ -157,15 +162,6 @@ internal sealed class CollectorServer : IAsyncDisposable
         batch.Readings.Add(new Reading { Sequence = sequence + 1, DeviceId = deviceId, ModelId = 103, Point = "W", Value = watts, Unit = "W", Quality = Quality.Good, SourceTimeUs = us });
         return batch;
     }
-
-    public static readonly GrpcMethod<SetpointStreamRequest, SignedSetpoint> SetpointStream =
-        ProtobufGrpc.Method<SetpointStreamRequest, SignedSetpoint>(CollectorReflection.Descriptor, "nexwatt.v1.SiteDispatch", "StreamSetpoints");
-
-    public static readonly GrpcMethod<SetpointAck, SetpointAckReceipt> SetpointAcknowledge =
-        ProtobufGrpc.Method<SetpointAck, SetpointAckReceipt>(CollectorReflection.Descriptor, "nexwatt.v1.SiteDispatch", "Acknowledge");
-
-    public static readonly GrpcMethod<TelemetryBatch, UploadAck> TelemetryUpload =
-        ProtobufGrpc.Method<TelemetryBatch, UploadAck>(CollectorReflection.Descriptor, "nexwatt.v1.TelemetryIngest", "Upload");
 
     /// <summary>One batch of one reading of active power per sequence, one second apart.</summary>
     public static TelemetryBatch Batch(string? siteId, string deviceId, ulong firstSequence, int count, double watts, DateTimeOffset start, bool historical = false)
@@ -192,7 +188,7 @@ internal sealed class CollectorServer : IAsyncDisposable
         await _app.StopAsync();
         await _app.DisposeAsync();
         Api.Dispose();
-        _grpcHttp.Dispose();
+        _channel.Dispose();
         if (deleteDirectory)
             try { System.IO.Directory.Delete(Directory, recursive: true); } catch (IOException) { }
     }

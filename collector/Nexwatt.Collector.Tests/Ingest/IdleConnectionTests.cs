@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Net.Sockets;
 using Nexwatt.Collector.Dispatch;
-using Nexwatt.Protocols.Grpc;
+using Grpc.Core;
 using Nexwatt.Protos.V1;
 
 namespace Nexwatt.Collector.Tests.Ingest;
@@ -45,17 +45,16 @@ public sealed class IdleConnectionTests
         var logs = new CollectedLogs();
         await using var server = await CollectorServer.StartAsync(Short(), logs: logs);
         var token = await server.RegisterSiteWithAssetAsync("site-a", "pv-a", "inverter");
-        var headers = new GrpcMetadata { { "authorization", $"Bearer {token}" } };
-        await using var call = server.Grpc.DuplexStreaming(CollectorServer.TelemetryUpload, new GrpcCallOptions { Headers = headers });
+        using var call = server.Ingest.Upload(CollectorServer.Token(token));
         // One batch first: the timeout counts from the last batch, not from the start of the call.
         await call.RequestStream.WriteAsync(CollectorServer.Batch(null, "inverter", 1, 2, 100, DateTimeOffset.UtcNow));
         var watch = Stopwatch.StartNew();
         var acks = new List<UploadAck>();
-        var ended = await Assert.ThrowsAsync<GrpcException>(async () =>
+        var ended = await Assert.ThrowsAsync<RpcException>(async () =>
         {
             await foreach (var ack in call.ResponseStream.ReadAllAsync().WithCancellation(new CancellationTokenSource(TimeSpan.FromSeconds(30)).Token)) acks.Add(ack);
         });
-        Assert.Equal(GrpcStatusCode.Unavailable, ended.StatusCode);
+        Assert.Equal(StatusCode.Unavailable, ended.StatusCode);
         Assert.Single(acks);
         Assert.True(watch.Elapsed < TimeSpan.FromSeconds(10), $"ended only after {watch.Elapsed}");
         await logs.WaitForAsync("Site site-a: upload stream closed after 00:00:01 without a batch", TimeSpan.FromSeconds(5));
@@ -67,7 +66,7 @@ public sealed class IdleConnectionTests
         await using var server = await CollectorServer.StartAsync(Short());
         var token = await server.RegisterSiteWithAssetAsync("site-a", "pv-a", "inverter");
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        await using var stream = server.StreamSetpoints(token, cts.Token);
+        using var stream = server.StreamSetpoints(token, cts.Token);
         var reader = stream.ResponseStream.ReadAllAsync(cts.Token).GetAsyncEnumerator(cts.Token);
         var first = reader.MoveNextAsync().AsTask();
         // Open once the collector counts it; then silent for four times the idle, header and upload timeouts.
@@ -87,14 +86,14 @@ public sealed class IdleConnectionTests
         await using var server = await CollectorServer.StartAsync(Short(maxSetpointStreams: 1), logs: logs);
         var token = await server.RegisterSiteWithAssetAsync("site-a", "pv-a", "inverter");
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        await using var held = server.StreamSetpoints(token, cts.Token);
+        using var held = server.StreamSetpoints(token, cts.Token);
         var heldReader = held.ResponseStream.ReadAllAsync(cts.Token).GetAsyncEnumerator(cts.Token);
         var heldNext = heldReader.MoveNextAsync().AsTask();
         while (server.Service<SiteActivity>().IsOnline("site-a", null, TimeSpan.Zero) is false) await Task.Delay(20, cts.Token);
 
-        await using var extra = server.StreamSetpoints(token, cts.Token);
-        var refused = await Assert.ThrowsAsync<GrpcException>(async () => { await foreach (var _ in extra.ResponseStream.ReadAllAsync(cts.Token)) { } });
-        Assert.Equal(GrpcStatusCode.ResourceExhausted, refused.StatusCode);
+        using var extra = server.StreamSetpoints(token, cts.Token);
+        var refused = await Assert.ThrowsAsync<RpcException>(async () => { await foreach (var _ in extra.ResponseStream.ReadAllAsync(cts.Token)) { } });
+        Assert.Equal(StatusCode.ResourceExhausted, refused.StatusCode);
         await logs.WaitForAsync("Site site-a: refused one more setpoint stream, 1 already open", TimeSpan.FromSeconds(5));
         Assert.False(heldNext.IsCompleted);
     }

@@ -28,7 +28,7 @@ public sealed class OperatorLogTests
             Assert.Equal(UploadAck.Types.Status.Stored, Assert.Single(await server.UploadAsync(token, CollectorServer.Batch(null, "inverter", 1 + i * 10, 3, 100, now))).Status);
         using (var cts = new CancellationTokenSource())
         {
-            await using var stream = server.StreamSetpoints(token, cts.Token);
+            using var stream = server.StreamSetpoints(token, cts.Token);
             await logs.WaitForAsync("Setpoint stream opened by site site-a", TimeSpan.FromSeconds(20));
             cts.Cancel();
         }
@@ -80,7 +80,7 @@ public sealed class OperatorLogTests
         Assert.Equal(4, refused.Count);
         Assert.All(refused, l => Assert.Contains("from site site-a", l));
         Assert.Contains(refused, l => l.Contains(Upload) && l.Contains("Failed to deserialize"));
-        Assert.Contains(refused, l => l.Contains(Upload) && l.Contains("larger than max (50000000"));
+        Assert.Contains(refused, l => l.Contains(Upload) && l.Contains("exceeds the maximum configured message size"));
         Assert.Contains(refused, l => l.Contains(Upload) && l.Contains("Decompressed message larger than max"));
         Assert.Contains(refused, l => l.Contains(Setpoints) && l.Contains("Failed to deserialize"));
         Assert.Equal(4, server.Service<Collector.Ingest.GrpcMessageRefusals>().Total);
@@ -106,8 +106,8 @@ public sealed class OperatorLogTests
         await server.RegisterSiteWithAssetAsync("site-a", "pv-a", "inverter");
         for (var i = 0; i < 12; i++)
         {
-            var refused = await Assert.ThrowsAsync<Nexwatt.Protocols.Grpc.GrpcException>(() => server.UploadAsync("wrong-token", CollectorServer.Batch(null, "inverter", 1, 1, 1, DateTimeOffset.UtcNow)));
-            Assert.Equal(Nexwatt.Protocols.Grpc.GrpcStatusCode.Unauthenticated, refused.StatusCode);
+            var refused = await Assert.ThrowsAsync<Grpc.Core.RpcException>(() => server.UploadAsync("wrong-token", CollectorServer.Batch(null, "inverter", 1, 1, 1, DateTimeOffset.UtcNow)));
+            Assert.Equal(Grpc.Core.StatusCode.Unauthenticated, refused.StatusCode);
         }
         Assert.Equal(Collector.Identity.LogRateLimiter.LinesPerWindow, logs.Lines.Count(l => l.Contains("Refused telemetry from 127.0.0.1", StringComparison.Ordinal)));
         Assert.Equal(12 - Collector.Identity.LogRateLimiter.LinesPerWindow, server.Service<Collector.Identity.SiteRefusalLog>().Limiter.HeldBack);

@@ -2,14 +2,13 @@ using System.Buffers.Binary;
 using System.IO.Compression;
 using System.Net;
 using System.Net.Http.Headers;
-using Nexwatt.Protocols.Grpc;
 
 namespace Nexwatt.Collector.Tests.Ingest;
 
 /// <summary>Hand-made gRPC requests (any bytes as the body) over HTTP/2 prior knowledge, for hostile-client tests.</summary>
 internal sealed class RawGrpc(int port) : IDisposable
 {
-    private readonly HttpClient _http = new(GrpcHttpHandlers.CreatePlainText()) { Timeout = TimeSpan.FromSeconds(30) };
+    private readonly HttpClient _http = new(new SocketsHttpHandler()) { Timeout = TimeSpan.FromSeconds(30) };
 
     /// <summary>One length-prefixed message (compressed flag as given).</summary>
     public static byte[] Frame(ReadOnlySpan<byte> payload, bool compressed = false, int? declaredLength = null)

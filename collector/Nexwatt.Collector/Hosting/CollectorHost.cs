@@ -1,11 +1,14 @@
 using System.Net;
 using System.Security.Cryptography.X509Certificates;
+using Grpc.AspNetCore.Server.Model;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.AspNetCore.Server.Kestrel.Https;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Nexwatt.Collector.Api;
 using Nexwatt.Collector.Dispatch;
+using Nexwatt.Collector.GrpcHosting;
 using Nexwatt.Collector.Identity;
 using Nexwatt.Collector.Ingest;
 using Nexwatt.Collector.Normalization;
@@ -46,22 +49,57 @@ public static class CollectorHost
         services.AddSingleton<GrpcMessageRefusals>();
         services.AddSingleton<SiteStreamLimits>();
         services.AddSingleton<SiteRefusalLog>();
-        services.AddSingleton(GrpcMessageRefusals.ServerOptions);
+        AddGrpcServices(services);
+
+        // grpc-dotnet logs an error with a stack trace for every request message it cannot read (before the service
+        // runs), which a client could repeat without bound; those are counted and logged, rate-limited, by
+        // GrpcMessageRefusals, and a failure of the services themselves by SiteCallInterceptor.
+        builder.Logging.AddFilter("Grpc.AspNetCore.Server.ServerCallHandler", LogLevel.Critical);
 
         var collector = builder.Configuration.GetSection(CollectorOptions.SectionName).Get<CollectorOptions>() ?? new CollectorOptions();
         builder.WebHost.ConfigureKestrel(kestrel => ConfigureListeners(kestrel, collector));
 
         var app = builder.Build();
+        var refusals = app.Services.GetRequiredService<GrpcMessageRefusals>();
+        app.Use(refusals.ObserveAsync);
         app.UseAuthentication();
         app.UseAuthorization();
-        app.MapTelemetryIngest();
+        app.MapGrpcService<TelemetryIngestService>();
+        app.MapGrpcHealthChecksService();
         app.MapGet("/healthz", () => Results.Ok(new { status = "ok" }));
         app.MapRegistry();
         app.MapSites();
         app.MapQueries();
-        app.MapSiteDispatch();
+        app.MapGrpcService<SiteDispatchService>();
         app.MapDispatch();
         return app;
+    }
+
+    /// <summary>Largest request message a site may send (after decompression), and the largest response sent.</summary>
+    internal const int MaxMessageSize = 4 * 1024 * 1024;
+
+    /// <summary>
+    /// The site-facing services on Grpc.AspNetCore: methods generated from protos/, the site's identity proven once per
+    /// call by <see cref="SiteCallInterceptor"/>, 4 MiB messages, gzip requests inflated only up to that limit,
+    /// uncompressed responses (acks and setpoints are small), no detailed errors, no reflection; and the standard
+    /// grpc.health.v1 service, which needs no identity.
+    /// </summary>
+    private static void AddGrpcServices(IServiceCollection services)
+    {
+        services.AddSingleton<SiteCallInterceptor>();
+        services.AddGrpc(grpc =>
+        {
+            grpc.MaxReceiveMessageSize = MaxMessageSize;
+            grpc.MaxSendMessageSize = MaxMessageSize;
+            grpc.EnableDetailedErrors = false;
+            grpc.CompressionProviders = [new BoundedGzipCompressionProvider(MaxMessageSize)];
+            grpc.ResponseCompressionAlgorithm = null;
+        })
+            .AddServiceOptions<TelemetryIngestService>(o => o.Interceptors.Add<SiteCallInterceptor>())
+            .AddServiceOptions<SiteDispatchService>(o => o.Interceptors.Add<SiteCallInterceptor>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IServiceMethodProvider<TelemetryIngestService>, TelemetryIngestService.Methods>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IServiceMethodProvider<SiteDispatchService>, SiteDispatchService.Methods>());
+        services.AddGrpcHealthChecks();
     }
 
     private static void ConfigureListeners(KestrelServerOptions kestrel, CollectorOptions options)

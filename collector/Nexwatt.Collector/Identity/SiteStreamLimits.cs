@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
+using Grpc.Core;
 using Microsoft.Extensions.Logging;
-using Nexwatt.Protocols.Grpc;
+using Nexwatt.Collector.GrpcHosting;
 
 namespace Nexwatt.Collector.Identity;
 
@@ -13,7 +14,7 @@ internal sealed partial class SiteStreamLimits(ILogger<SiteStreamLimits> logger)
     private readonly ConcurrentDictionary<(string Kind, string SiteId), int> _open = new();
 
     /// <summary>Takes a place for the call, or throws ResourceExhausted naming the limit; dispose the lease when the call ends.</summary>
-    public Lease Acquire(string kind, string siteId, int limit)
+    public Lease Acquire(ServerCallContext context, string kind, string siteId, int limit)
     {
         var key = (kind, siteId);
         while (true)
@@ -22,7 +23,7 @@ internal sealed partial class SiteStreamLimits(ILogger<SiteStreamLimits> logger)
             if (current >= limit)
             {
                 LimitReached(logger, siteId, kind, current);
-                throw new GrpcException(GrpcStatusCode.ResourceExhausted, $"site '{siteId}' already holds {current} {kind} stream(s), the most allowed; close one first");
+                throw context.Refuse(StatusCode.ResourceExhausted, $"site '{siteId}' already holds {current} {kind} stream(s), the most allowed; close one first");
             }
             if (_open.TryUpdate(key, current + 1, current)) return new Lease(this, key);
         }

@@ -1,17 +1,25 @@
-using Microsoft.Extensions.DependencyInjection;
+using Grpc.AspNetCore.Server;
+using Grpc.Core;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Logging;
+using Nexwatt.Collector.Dispatch;
+using Nexwatt.Collector.GrpcHosting;
 using Nexwatt.Collector.Identity;
-using Nexwatt.Protocols.Grpc;
-using Nexwatt.Protocols.Grpc.AspNetCore;
 
 namespace Nexwatt.Collector.Ingest;
 
 /// <summary>
-/// Every request message the gRPC endpoints refuse (malformed, oversized, a gzip bomb, a stream cut inside a
-/// message) is counted and logged with the caller (the proven site, or the peer address) and the reason. Lines are
+/// Every request message the site-facing gRPC services refuse (malformed, oversized, a gzip bomb, a stream cut inside
+/// a message) is counted and logged with the caller (the proven site, or the peer address) and the reason. Lines are
 /// rate-limited per caller (<see cref="LinesPerWindow"/> per <see cref="Window"/>); what was held back is counted in
 /// the next line, so a hostile or broken client cannot flood the log yet nothing goes unsaid.
 /// </summary>
+/// <remarks>
+/// grpc-dotnet refuses such messages itself (before the service runs, or from the request stream's MoveNext), so the
+/// refusal is read where every call ends: this middleware, from the call's grpc-status. A status the service decided
+/// on (<see cref="SiteCalls.Refuse"/>) or a cancelled call is not a refused message.
+/// </remarks>
 internal sealed class GrpcMessageRefusals(SiteIdentityResolver identities, TimeProvider time, ILogger<GrpcMessageRefusals> logger)
 {
     public const int LinesPerWindow = LogRateLimiter.LinesPerWindow;
@@ -26,28 +34,53 @@ internal sealed class GrpcMessageRefusals(SiteIdentityResolver identities, TimeP
     /// <summary>Refusals held back from the log and not yet reported by a later line.</summary>
     public long HeldBack => _limiter.HeldBack;
 
-    /// <summary>The options every collector gRPC endpoint runs with: the refusal hook, default limits.</summary>
-    public static GrpcServerOptions ServerOptions(IServiceProvider services)
+    /// <summary>Runs the call, then counts and logs it when it ended refusing a request message.</summary>
+    public async Task ObserveAsync(HttpContext context, RequestDelegate next)
     {
-        var refusals = services.GetRequiredService<GrpcMessageRefusals>();
-        return new GrpcServerOptions { OnRequestMessageRefused = refusals.OnRefusedAsync, TimeProvider = services.GetRequiredService<TimeProvider>() };
-    }
-
-    public async Task OnRefusedAsync(GrpcServerCallContext context, GrpcException refusal)
-    {
+        await next(context).ConfigureAwait(false);
+        var service = context.GetEndpoint()?.Metadata.GetMetadata<GrpcMethodMetadata>()?.ServiceType;
+        if (service != typeof(TelemetryIngestService) && service != typeof(SiteDispatchService)) return;
+        if (SiteCalls.HasOwnStatus(context) || Status(context) is not { } status) return;
+        if (status.StatusCode == StatusCode.Unknown && !SiteCalls.ServiceReached(context) && !context.Response.HasStarted)
+            status = RefuseUnreadable(context);
+        if (status.StatusCode is not (StatusCode.Internal or StatusCode.ResourceExhausted or StatusCode.Unimplemented)) return;
         Interlocked.Increment(ref _total);
-        // The site when the caller proved one (the upload has done so already); the peer address otherwise.
+        // The site when the caller proved one; the peer address otherwise.
         string caller;
         try
         {
-            var identity = await identities.ResolveAsync(context.HttpContext, context.CancellationToken).ConfigureAwait(false);
-            caller = identity.Caller is { } site ? $"site {site.SiteId}" : $"unauthenticated peer {context.HttpContext.Connection.RemoteIpAddress}";
+            var identity = await identities.ResolveAsync(context, CancellationToken.None).ConfigureAwait(false);
+            caller = identity.Caller is { } site ? $"site {site.SiteId}" : $"unauthenticated peer {context.Connection.RemoteIpAddress}";
         }
-        catch (OperationCanceledException)
+        catch (Exception ex) when (ex is OperationCanceledException or InvalidOperationException)
         {
-            caller = $"peer {context.HttpContext.Connection.RemoteIpAddress}";
+            caller = $"peer {context.Connection.RemoteIpAddress}";
         }
         if (_limiter.TryTake(caller, out var held))
-            IngestLog.MessageRefused(logger, caller, context.Method, refusal.StatusCode, refusal.StatusMessage, held);
+            IngestLog.MessageRefused(logger, caller, context.Request.Path, status.StatusCode, status.Detail, held);
+    }
+
+    /// <summary>
+    /// A request message grpc-dotnet could not read before the service ran (a compressed flag neither 0 nor 1, a length
+    /// beyond 2 GiB) ends its call with Unknown, as if the service had crashed; the status of that Trailers-Only
+    /// response, not yet sent, is made what it is: Internal, the message refused.
+    /// </summary>
+    private static Status RefuseUnreadable(HttpContext context)
+    {
+        var reason = context.Features.Get<IServerCallContextFeature>()?.ServerCallContext.Status.DebugException?.Message ?? "unreadable";
+        var status = new Status(StatusCode.Internal, $"Failed to read the request message: {reason}");
+        context.Response.Headers["grpc-status"] = ((int)status.StatusCode).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        context.Response.Headers["grpc-message"] = Uri.EscapeDataString(status.Detail);
+        return status;
+    }
+
+    /// <summary>The call's status: in the trailers, or in the headers of a Trailers-Only response; null when it has none.</summary>
+    private static Status? Status(HttpContext context)
+    {
+        var trailers = context.Features.Get<IHttpResponseTrailersFeature>()?.Trailers;
+        var code = trailers?["grpc-status"].ToString() is { Length: > 0 } t ? t : context.Response.Headers["grpc-status"].ToString();
+        if (!int.TryParse(code, System.Globalization.CultureInfo.InvariantCulture, out var value)) return null;
+        var message = trailers?["grpc-message"].ToString() is { Length: > 0 } m ? m : context.Response.Headers["grpc-message"].ToString();
+        return new Status((StatusCode)value, Uri.UnescapeDataString(message));
     }
 }

@@ -1,5 +1,5 @@
 using Microsoft.Extensions.Logging;
-using Nexwatt.Protocols.Grpc;
+using Grpc.Core;
 
 namespace Nexwatt.Collector.Ingest;
 
@@ -7,7 +7,7 @@ namespace Nexwatt.Collector.Ingest;
 internal static partial class IngestLog
 {
     [LoggerMessage(5090, LogLevel.Warning, "Refused a gRPC message from {Caller} on {Method} ({Status}): {Reason}; {HeldBack} earlier refusal(s) from this caller held back from the log")]
-    public static partial void MessageRefused(ILogger logger, string caller, string method, GrpcStatusCode status, string reason, int heldBack);
+    public static partial void MessageRefused(ILogger logger, string caller, string method, StatusCode status, string reason, int heldBack);
 
     [LoggerMessage(5091, LogLevel.Information, "Site {SiteId}: first telemetry since start ({Readings} reading(s), {Stored} new)")]
     public static partial void FirstTelemetry(ILogger logger, string siteId, int readings, int stored);
