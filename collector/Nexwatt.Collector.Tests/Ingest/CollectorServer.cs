@@ -41,6 +41,7 @@ internal sealed class CollectorServer : IAsyncDisposable
     public GrpcClient Grpc { get; }
     public string Directory { get; }
     public ICollectorStore Store => _app.Services.GetRequiredService<ICollectorStore>();
+    public IServiceProvider Services => _app.Services;
 
     /// <summary>
     /// Starts a collector; pass the directory and ports of a stopped one to restart it on the same store. Lines logged at
