@@ -213,7 +213,7 @@ internal sealed partial class DispatchService(
         }
 
         var zone = IsoZone.TryParse(record.IsoZone, out var parsed) ? parsed : null;
-        var fleet = zone is null ? [] : await candidates.ForZoneAsync(zone, cancellationToken).ConfigureAwait(false);
+        var fleet = zone is null ? [] : await candidates.ForZoneAsync(zone, cancellationToken, state.InstructedSites.ToHashSet(StringComparer.Ordinal)).ConfigureAwait(false);
         var at = Max(now, record.WindowStart);
         var result = _allocator.Reallocate(new AllocationRequest(record.MegawattsRequested, record.Direction, record.WindowEnd - at), fleet,
             failed.Keys.ToHashSet(StringComparer.Ordinal));
