@@ -19,6 +19,9 @@ public sealed class MqttRefusals(TimeProvider time, ILogger<MqttRefusals> logger
     private readonly ConcurrentDictionary<(string Site, string Reason), Window> _windows = new();
     private long _total;
 
+    /// <summary>(site, reason) keys remembered for log throttling; at most about <see cref="MaxTrackedKeys"/>.</summary>
+    internal int TrackedKeys => _windows.Count;
+
     /// <summary>Messages refused so far, all reasons.</summary>
     public long Total => Interlocked.Read(ref _total);
 
