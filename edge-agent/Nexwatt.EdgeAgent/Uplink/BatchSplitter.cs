@@ -23,8 +23,9 @@ internal static class BatchSplitter
         header.Gaps.Clear();
         header.FirstSequence = 0;
         header.LastSequence = 0;
-        // The header with the largest sequence numbers a part can carry: a part's size never exceeds what is counted.
-        var headerBytes = header.CalculateSize() + 2 * (1 + CodedOutputStream.ComputeUInt64Size(ulong.MaxValue));
+        var headerBase = header.CalculateSize();
+        // Room for a part's first and last sequence, at their largest: a part's size never exceeds what is counted.
+        var headerBytes = headerBase + 2 * (1 + CodedOutputStream.ComputeUInt64Size(ulong.MaxValue));
 
         var parts = new List<TelemetryBatch>();
         var oversizedReadings = new List<Reading>();
@@ -32,12 +33,14 @@ internal static class BatchSplitter
         TelemetryBatch? current = null;
         var currentBytes = 0;
 
-        void Add(IMessage item, Action<TelemetryBatch> append, Action tooLarge)
+        void Add(IMessage item, ulong sequence, Action<TelemetryBatch> append, Action tooLarge)
         {
             // Field tag (one byte for fields 6 and 7) + length prefix + the message.
             var size = item.CalculateSize();
             var itemBytes = 1 + CodedOutputStream.ComputeLengthSize(size) + size;
-            if (headerBytes + itemBytes > maxBytes)
+            // Alone in a part, exactly: the header, its own sequence as first and last, the item.
+            var sequenceBytes = sequence == 0 ? 0 : 2 * (1 + CodedOutputStream.ComputeUInt64Size(sequence));
+            if (headerBase + sequenceBytes + itemBytes > maxBytes)
             {
                 tooLarge();
                 return;
@@ -53,11 +56,11 @@ internal static class BatchSplitter
         }
 
         foreach (var reading in batch.Readings)
-            Add(reading, part => part.Readings.Add(reading), () => oversizedReadings.Add(reading));
+            Add(reading, reading.Sequence, part => part.Readings.Add(reading), () => oversizedReadings.Add(reading));
         // Gaps after the readings, in parts of their own: a part never mixes the two, as the pump sends them apart too.
         current = null;
         foreach (var gap in batch.Gaps)
-            Add(gap, part => part.Gaps.Add(gap), () => oversizedGaps.Add(gap));
+            Add(gap, 0, part => part.Gaps.Add(gap), () => oversizedGaps.Add(gap));
 
         foreach (var part in parts.Where(p => p.Readings.Count > 0))
         {
