@@ -42,6 +42,9 @@ internal static partial class DispatchLog
     [LoggerMessage(5211, LogLevel.Warning, "Setpoint call refused from {Peer}: {Problem}")]
     public static partial void CallRefused(ILogger logger, string peer, string problem);
 
+    [LoggerMessage(5212, LogLevel.Warning, "Dispatch MQTT: {Count} queued setpoint(s) dropped, the queue to the broker was full ({Total} so far); each is re-sent every ResendInterval until acknowledged")]
+    public static partial void OutboxDropped(ILogger logger, long count, long total);
+
     [LoggerMessage(5213, LogLevel.Debug, "Dispatch MQTT: setpoint {SetpointId} not published to {Topic}: {Problem}; the resend covers it")]
     public static partial void PublishFailed(ILogger logger, string setpointId, string topic, string problem);
 

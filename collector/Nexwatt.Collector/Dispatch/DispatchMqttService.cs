@@ -17,12 +17,19 @@ public sealed class MqttSetpointOutbox
 {
     private const int Capacity = 4096;
 
-    internal Channel<(string SiteId, string SetpointId, ReadOnlyMemory<byte> Signed)> Queue { get; } =
-        Channel.CreateBounded<(string, string, ReadOnlyMemory<byte>)>(new BoundedChannelOptions(Capacity)
+    private long _dropped;
+
+    public MqttSetpointOutbox() =>
+        Queue = Channel.CreateBounded<(string, string, ReadOnlyMemory<byte>)>(new BoundedChannelOptions(Capacity)
         {
             FullMode = BoundedChannelFullMode.DropOldest,
             SingleReader = true,
-        });
+        }, _ => Interlocked.Increment(ref _dropped));
+
+    internal Channel<(string SiteId, string SetpointId, ReadOnlyMemory<byte> Signed)> Queue { get; }
+
+    /// <summary>Setpoints dropped from the full queue (each re-sent later); the publish loop logs them.</summary>
+    public long Dropped => Interlocked.Read(ref _dropped);
 
     /// <summary>True when an MQTT connection for dispatch is configured (otherwise posts are discarded).</summary>
     public bool Enabled { get; internal set; }
@@ -98,8 +105,14 @@ internal sealed class DispatchMqttService(
         var slots = new SemaphoreSlim(window, window);
         try
         {
+            var reportedDrops = 0L;
             await foreach (var (siteId, setpointId, signed) in outbox.Queue.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
             {
+                if (outbox.Dropped is var dropped && dropped != reportedDrops)
+                {
+                    DispatchLog.OutboxDropped(_logger, dropped - reportedDrops, dropped);
+                    reportedDrops = dropped;
+                }
                 await slots.WaitAsync(cancellationToken).ConfigureAwait(false);
                 _ = PublishAsync(client, $"{prefix}/{siteId}/setpoints", setpointId, signed, slots, cancellationToken);
             }
