@@ -154,7 +154,7 @@ internal sealed partial class DispatchService(
         {
             // After a restart nothing is known of the sites' activity: give each the full silence timeout from now.
             foreach (var site in state.InstructedSites)
-                if (activity.LastSeen(site) is null) activity.Seen(site);
+                if (activity.LastEvidence(site) is null) activity.Seen(site);
         }
 
         foreach (var setpoint in state.CurrentBySite.Values)
@@ -170,9 +170,12 @@ internal sealed partial class DispatchService(
         foreach (var site in state.InstructedSites)
         {
             if (failures.Any(f => f.SiteId == site && f.Devices is null)) continue;
-            var online = activity.IsOnline(site, null, Options.SiteSilenceTimeout);
-            if (!online)
-                failures.Add(new SiteFailure(site, null, $"dropped: no telemetry or status for more than {Seconds(Options.SiteSilenceTimeout)} s, or offline", Reachable: false));
+            // Evidence only (SiteActivity): a status message, forgeable and also sent as the will of a stale connection,
+            // never removes a site whose telemetry and acknowledgements still arrive.
+            if (!activity.HasEvidence(site, Options.SiteSilenceTimeout))
+                failures.Add(new SiteFailure(site, null,
+                    $"dropped: no telemetry or acknowledgement for more than {Seconds(Options.SiteSilenceTimeout)} s{(activity.IsHintedOffline(site) ? " (and its status says offline)" : "")}",
+                    Reachable: false));
             else if (state.CurrentBySite.TryGetValue(site, out var setpoint) && setpoint.State == SetpointState.Pending
                 && now - Max(setpoint.IssuedAt, setpoint.StartAt) > Options.ConfirmTimeout)
                 failures.Add(new SiteFailure(site, null, $"no acknowledgement within {Seconds(Options.ConfirmTimeout)} s", Reachable: true));
@@ -210,7 +213,7 @@ internal sealed partial class DispatchService(
         }
 
         var zone = IsoZone.TryParse(record.IsoZone, out var parsed) ? parsed : null;
-        var fleet = zone is null ? [] : await candidates.ForZoneAsync(zone, cancellationToken).ConfigureAwait(false);
+        var fleet = zone is null ? [] : await candidates.ForZoneAsync(zone, cancellationToken, state.InstructedSites.ToHashSet(StringComparer.Ordinal)).ConfigureAwait(false);
         var at = Max(now, record.WindowStart);
         var result = _allocator.Reallocate(new AllocationRequest(record.MegawattsRequested, record.Direction, record.WindowEnd - at), fleet,
             failed.Keys.ToHashSet(StringComparer.Ordinal));

@@ -38,6 +38,7 @@ public static class CollectorHost
         services.AddSingleton<DirtyIntervals>();
         services.AddSingleton<IngestPipeline>();
         services.AddHostedService<IntervalWorker>();
+        services.AddSingleton<MqttRefusals>();
         services.AddHostedService<MqttIngestService>();
         services.AddDispatch(builder.Configuration);
         services.AddAuthentication(ManagementTokenHandler.SchemeName)

@@ -81,4 +81,17 @@ public sealed class MqttIngestOptions
     /// acknowledged only once it and every batch before it are stored.
     /// </summary>
     public int? MaxConcurrentBatches { get; set; }
+
+    /// <summary>
+    /// Largest packet the collector takes from the broker, announced as its Maximum Packet Size: Mosquitto drops (after
+    /// acknowledging the sender) anything larger. At least 4 MiB + 64 KiB, which covers the largest telemetry message an
+    /// agent sends (Agent:Uplink:Mqtt:MaxMessageBytes is at most 4 MiB).
+    /// </summary>
+    public int MaxPacketBytes { get; set; } = 8 * 1024 * 1024;
+
+    /// <summary>
+    /// Lets ingest use a broker on another host without TLS. Off: such a link carries every site's telemetry in clear,
+    /// and a broker without TLS client certificates usually lets anyone write any site's topics.
+    /// </summary>
+    public bool AllowInsecureMqtt { get; set; }
 }

@@ -42,6 +42,7 @@ internal sealed class CollectorOptionsValidator : IValidateOptions<CollectorOpti
                 problems.Add($"{key}:MqttIngest:MaxConcurrentBatches {mqtt.MaxConcurrentBatches} is out of range (1-64).");
             if (mqtt.SharedGroup.IndexOfAny(['/', '+', '#', '$']) >= 0)
                 problems.Add($"{key}:MqttIngest:SharedGroup '{mqtt.SharedGroup}' must be a plain name (or empty for a single collector).");
+            Ingest.MqttIngestChecks.AddProblems(mqtt, $"{key}:MqttIngest", problems);
         }
         return problems.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(problems);
     }

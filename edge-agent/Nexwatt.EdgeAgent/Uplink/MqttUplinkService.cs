@@ -64,7 +64,7 @@ internal sealed class MqttUplinkService(
                     // Birth first: the collector learns the site is back before its backlog arrives.
                     await client.PublishAsync(topics.Status, status.Online().ToByteArray(), MqttQualityOfService.AtLeastOnce, retain: true, stoppingToken).ConfigureAwait(false);
                     UplinkLog.SessionStarted(_logger, buffer.NextSequence);
-                    await pump.RunSessionAsync(new MqttBatchTransport(client, topics), stoppingToken).ConfigureAwait(false);
+                    await pump.RunSessionAsync(new MqttBatchTransport(client, topics, mqtt.MaxMessageBytes), stoppingToken).ConfigureAwait(false);
                 }
                 catch (MqttConnectRefusedException ex) when (!stoppingToken.IsCancellationRequested)
                 {
