@@ -35,11 +35,15 @@ public static class DispatchEndpoints
             return Json(events.Select(e => new DispatchEventView(e.Sequence, e.Time, e.Kind, JsonDocument.Parse(e.Detail).RootElement)).ToList(), StatusCodes.Status200OK);
         });
 
-        v1.MapGet("/{id}/settlement", async (string id, string? format, IDispatchStore store, DispatchSettlement settlement, CancellationToken ct) =>
+        v1.MapGet("/{id}/settlement", async (string id, HttpRequest request, IDispatchStore store, DispatchSettlement settlement, CancellationToken ct) =>
         {
+            var problems = new List<RegistrationProblem>();
+            Api.ApiQuery.Check(request, problems, "format");
+            if (problems.Count > 0) return Rejected(problems);
+            var format = Api.ApiQuery.Value(request, "format");
             var csv = string.Equals(format, "csv", StringComparison.OrdinalIgnoreCase);
             if (!csv && format is { Length: > 0 } && !string.Equals(format, "json", StringComparison.OrdinalIgnoreCase))
-                return Rejected([RegistrationProblem.Invalid("format", $"format '{format}' is not json or csv.")]);
+                return Rejected([RegistrationProblem.Invalid("format", $"format '{Api.ApiQuery.Show(format)}' is not json or csv.")]);
             if (await store.GetDispatchAsync(id, ct).ConfigureAwait(false) is not { } record) return NotFound(id);
             Settlement.SettlementReport report;
             try { report = await settlement.BuildAsync(record, ct).ConfigureAwait(false); }
@@ -55,7 +59,7 @@ public static class DispatchEndpoints
         return app;
     }
 
-    private static IResult Json<T>(T value, int status) => Results.Json(value, RegistryJson.Options, statusCode: status);
+    private static IResult Json<T>(T value, int status) => Api.ApiProblems.Json(value, status);
 
     private static IResult Rejected(IReadOnlyList<RegistrationProblem> problems) =>
         Json(new RegistryError("rejected", problems), StatusCodes.Status400BadRequest);

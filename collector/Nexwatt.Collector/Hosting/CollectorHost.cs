@@ -48,8 +48,10 @@ public static class CollectorHost
         builder.WebHost.ConfigureKestrel(kestrel => ConfigureListeners(kestrel, collector));
 
         var app = builder.Build();
+        app.UseManagementApiProblems();
         app.UseAuthentication();
         app.UseAuthorization();
+        app.UseJsonRequestBodies();
         app.MapTelemetryIngest();
         app.MapGet("/healthz", () => Results.Ok(new { status = "ok" }));
         app.MapRegistry();

@@ -39,8 +39,11 @@ public static class RegistryEndpoints
 
         v1.MapGet("/assets", async (HttpRequest request, AssetRegistryService registry, CancellationToken ct) =>
         {
-            var zone = request.Query["iso_zone"].ToString();
-            var includeRetired = string.Equals(request.Query["include_retired"].ToString(), "true", StringComparison.OrdinalIgnoreCase);
+            var problems = new List<RegistrationProblem>();
+            Api.ApiQuery.Check(request, problems, "iso_zone", "include_retired");
+            var zone = Api.ApiQuery.Value(request, "iso_zone") ?? "";
+            var includeRetired = Api.ApiQuery.Boolean(request, "include_retired", problems);
+            if (problems.Count > 0) return Json(new RegistryError("rejected", problems), StatusCodes.Status400BadRequest);
             return Answer(await registry.ListAsync(zone, includeRetired, ct).ConfigureAwait(false));
         });
 
@@ -78,7 +81,7 @@ public static class RegistryEndpoints
     private static IResult Rejected(RegistrationProblem problem) =>
         Json(new RegistryError("rejected", [problem]), StatusCodes.Status400BadRequest);
 
-    private static IResult Json<T>(T value, int status) => Results.Json(value, RegistryJson.Options, statusCode: status);
+    private static IResult Json<T>(T value, int status) => Api.ApiProblems.Json(value, status);
 
     private static int StatusOf(RegistryStatus status) => status switch
     {
