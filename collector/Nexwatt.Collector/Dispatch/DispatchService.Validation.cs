@@ -64,12 +64,15 @@ internal sealed partial class DispatchService
                 problems.Add(RegistrationProblem.Invalid("window.end", $"window.end {end:O} must be after window.start {start:O}."));
             else if (endKnown && end <= now)
                 problems.Add(RegistrationProblem.Invalid("window", $"The window is in the past: it ended at {end:O}."));
-            else if (endKnown && end - start > Options.MaxWindowLength)
-                problems.Add(RegistrationProblem.Invalid("window.end",
-                    $"The window from {start:O} to {end:O} is longer than {Options.MaxWindowLength} (Dispatch:MaxWindowLength)."));
-            else if (endKnown && start < now - Options.MaxStartBehind)
-                problems.Add(RegistrationProblem.Invalid("window.start",
+            else if (endKnown)
+            {
+                if (end - start > Options.MaxWindowLength)
+                    problems.Add(RegistrationProblem.Invalid("window.end",
+                        $"The window from {start:O} to {end:O} is longer than {Options.MaxWindowLength} (Dispatch:MaxWindowLength)."));
+                if (start < now - Options.MaxStartBehind)
+                    problems.Add(RegistrationProblem.Invalid("window.start",
                     $"window.start {start:O} is more than {Options.MaxStartBehind} before now ({now:O}; Dispatch:MaxStartBehind): its settlement would span all of it."));
+            }
         }
 
         if (problems.Count > 0) return null;
