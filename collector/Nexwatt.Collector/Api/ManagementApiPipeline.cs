@@ -10,17 +10,24 @@ namespace Nexwatt.Collector.Api;
 /// <summary>
 /// The rules every management API route (<c>/v1/...</c>) shares, whoever maps it: an answer that would leave with an
 /// empty error body (401 from authentication, 404 / 405 from routing, an exception) gets a problem body
-/// (<see cref="ApiProblems"/>), and a request body must be declared JSON. The gRPC routes on the other port are left alone.
+/// (<see cref="ApiProblems"/>), and a request body must be declared JSON. gRPC calls on the other port are left alone.
 /// </summary>
 public static class ManagementApiPipeline
 {
     /// <summary>True for the management API's routes.</summary>
     public static bool IsManagementPath(PathString path) => path.StartsWithSegments("/v1", StringComparison.Ordinal);
 
-    /// <summary>Before authentication: turns empty error answers and exceptions into problem bodies.</summary>
+    /// <summary>True for a gRPC call (site ingest and dispatch), which answers with gRPC status trailers, never a problem body.</summary>
+    public static bool IsGrpc(HttpRequest request) =>
+        request.ContentType?.StartsWith("application/grpc", StringComparison.OrdinalIgnoreCase) == true;
+
+    /// <summary>
+    /// Before authentication: turns empty error answers and exceptions into problem bodies, for every request but
+    /// gRPC calls (so a path outside /v1, such as "/" or a typo, gets one too).
+    /// </summary>
     public static IApplicationBuilder UseManagementApiProblems(this IApplicationBuilder app) => app.Use(async (context, next) =>
     {
-        if (!IsManagementPath(context.Request.Path))
+        if (IsGrpc(context.Request))
         {
             await next(context).ConfigureAwait(false);
             return;
