@@ -72,6 +72,17 @@ public sealed class ManagementApiTests : IAsyncLifetime
         Assert.Null(await _server.Store.GetAssetAsync("pv-2", CancellationToken.None));
     }
 
+    [Theory]
+    [InlineData("capacity_kw", "1e308")]
+    [InlineData("capacity_kw", "1000001")]
+    [InlineData("storage_kwh", "1e308")]
+    public async Task Nameplates_are_bounded_so_that_fleet_sums_stay_finite(string field, string value)
+    {
+        var body = $$"""{"asset_id":"bess-x","type":"battery","inverter":"x","capacity_kw":10,"storage_kwh":20,"meter_id":"m","iso_zone":"PJM","telemetry_interval":5}"""
+            .Replace($"\"{field}\":{(field == "capacity_kw" ? "10" : "20")}", $"\"{field}\":{value}", StringComparison.Ordinal);
+        Assert.Contains(await ProblemAsync(await _server.Api.PostAsync("/v1/assets/register", Json(body)), HttpStatusCode.BadRequest), p => p.Field == field);
+    }
+
     [Fact]
     public async Task A_dispatch_window_at_the_end_of_time_is_a_400_not_a_500()
     {
