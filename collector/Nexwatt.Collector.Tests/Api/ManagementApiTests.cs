@@ -54,6 +54,7 @@ public sealed class ManagementApiTests : IAsyncLifetime
     [InlineData("from=yesterday", "from")]
     [InlineData("measurement=ActivePowerW&measurement=VoltageV", "measurement")]
     [InlineData("measurment=VoltageV", "measurment")]
+    [InlineData("from=2026-11-01T00:00:00Z&to=2026-11-30T00:00:00Z", "from")]
     public async Task Bad_interval_queries_are_400_problems_naming_the_parameter(string query, string field)
     {
         var problems = await ProblemAsync(await _server.Api.GetAsync($"/v1/assets/pv-1/intervals?{query}"), HttpStatusCode.BadRequest);

@@ -35,7 +35,11 @@ public static class QueryEndpoints
             var start = from ?? Max(end.AddHours(-1), ApiQuery.EarliestTime);
             if (start >= end || end - start > MaximumSpan)
                 return ApiProblems.Rejected([RegistrationProblem.Invalid("from", $"from ({start:O}) must be before to ({end:O}), and the span at most {MaximumSpan.TotalDays} days.")]);
-            if (await store.GetAssetAsync(assetId, ct).ConfigureAwait(false) is null) return AssetNotFound(assetId);
+            if (await store.GetAssetAsync(assetId, ct).ConfigureAwait(false) is not { } asset) return AssetNotFound(assetId);
+            // 31 days of a 1 s asset would be 2.7 million intervals in one answer: bounded by count as well as by span.
+            if ((end - start).Ticks / asset.TelemetryInterval.Ticks > MaximumIntervals)
+                return ApiProblems.Rejected([RegistrationProblem.Invalid("from",
+                    $"from {start:O} to {end:O} holds more than {MaximumIntervals} intervals of {asset.TelemetryInterval.TotalSeconds} s; ask for a shorter span.")]);
             var intervals = await store.GetIntervalsAsync(assetId, which!.Value, start, end, ct).ConfigureAwait(false);
             return Results.Ok(intervals.Select(i => new
             {
@@ -68,6 +72,9 @@ public static class QueryEndpoints
         });
         return app;
     }
+
+    /// <summary>The most intervals one query may answer (e.g. 5.7 days of 5 s intervals).</summary>
+    public const int MaximumIntervals = 100_000;
 
     /// <summary>The longest span one interval query may cover.</summary>
     public static readonly TimeSpan MaximumSpan = TimeSpan.FromDays(31);
