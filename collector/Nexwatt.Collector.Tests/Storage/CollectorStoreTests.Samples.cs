@@ -178,6 +178,23 @@ public abstract partial class CollectorStoreTests
         Assert.Equal(3, await ScalarAsync($"SELECT count(*) FROM samples WHERE flags = {(int)QualityFlags.Future}"));
     }
 
+    [Fact]
+    public async Task Latest_values_pinned_in_the_future_are_forgotten_and_set_again_by_the_next_sample()
+    {
+        // As left by a collector that did not flag future readings yet.
+        await Store.InsertSamplesAsync([Sample("pv-1", Measurement.ActivePowerW, 9999, new DateTimeOffset(2977, 1, 1, 0, 0, 0, TimeSpan.Zero), 1)], Ct);
+        await Store.InsertSamplesAsync([Sample("bess-1", Measurement.StateOfChargePct, 50, T0, 2)], Ct);
+
+        Assert.Equal(1, await Store.ForgetLatestAfterAsync(T0.AddDays(1), Ct));
+        Assert.Empty(await Store.GetLatestAsync("pv-1", Ct));
+        Assert.Single(await Store.GetLatestAsync("bess-1", Ct));
+        Assert.Equal(1, await ScalarAsync("SELECT count(*) FROM samples WHERE asset_id = 'pv-1'"));
+
+        await Store.InsertSamplesAsync([Sample("pv-1", Measurement.ActivePowerW, 5, T0, 3)], Ct);
+        Assert.Equal((5.0, T0), await LatestPowerAndTimeAsync());
+        Assert.Equal(0, await Store.ForgetLatestAfterAsync(T0.AddDays(1), Ct));
+    }
+
     private async Task<(double, DateTimeOffset)> LatestPowerAndTimeAsync()
     {
         var latest = Assert.Single(await Store.GetLatestAsync("pv-1", Ct));
