@@ -61,6 +61,19 @@ public sealed class ManagementApiTests : IAsyncLifetime
         Assert.Contains(problems, p => p.Field == field);
     }
 
+    [Theory]
+    [InlineData("/v1/assets/pv-1?fields=all")]
+    [InlineData("/v1/assets/pv-1/latest?measurement=ActivePowerW")]
+    [InlineData("/v1/fleet/totals?iso_zone=PJM")]
+    [InlineData("/v1/sites/site-x?verbose=1")]
+    [InlineData("/v1/enrollment/PJM.csv?zone=CAISO")]
+    [InlineData("/v1/dispatch/d-1?x=1")]
+    [InlineData("/v1/dispatch/d-1/events?since=3")]
+    [InlineData("/v1/assets?iso_zone=PJM&include_retired=yes")]
+    [InlineData("/v1/assets?iso_zone=PJM&iso_zone=CAISO")]
+    public async Task Unknown_or_unreadable_query_parameters_are_refused_on_every_route(string path) =>
+        await ProblemAsync(await _server.Api.GetAsync(path), HttpStatusCode.BadRequest);
+
     [Fact]
     public async Task Unicode_digits_in_telemetry_interval_are_a_400_not_a_500()
     {

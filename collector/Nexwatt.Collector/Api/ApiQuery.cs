@@ -1,4 +1,5 @@
 using System.Globalization;
+using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Nexwatt.Collector.Registry;
 
@@ -29,6 +30,14 @@ public static class ApiQuery
                 problems.Add(RegistrationProblem.Invalid(name, $"{name} is given {values.Count} times; give it once."));
         }
     }
+
+    /// <summary>Refuses every query parameter on a route that takes none (a typo'd one would otherwise be ignored).</summary>
+    public static RouteHandlerBuilder TakesNoQuery(this RouteHandlerBuilder route) => route.AddEndpointFilter(async (context, next) =>
+    {
+        var problems = new List<RegistrationProblem>();
+        Check(context.HttpContext.Request, problems);
+        return problems.Count > 0 ? ApiProblems.Rejected(problems) : await next(context).ConfigureAwait(false);
+    });
 
     /// <summary>The parameter's value, or null when absent (a repeated one is reported by <see cref="Check"/>).</summary>
     public static string? Value(HttpRequest request, string name) =>

@@ -44,7 +44,8 @@ public static class SiteEndpoints
         group.MapGet("/{siteId}", async (string siteId, ICollectorStore store, CancellationToken ct) =>
             await store.GetSiteAsync(siteId, ct).ConfigureAwait(false) is { } site
                 ? Results.Ok(new { site_id = site.SiteId, has_token = site.TokenSha256 is not null, certificate_subject = site.CertificateSubject, created_at = site.CreatedAt })
-                : ApiProblems.Problem(StatusCodes.Status404NotFound, "not_found", "site_id", $"Site '{ApiQuery.Show(siteId)}' is not registered."));
+                : ApiProblems.Problem(StatusCodes.Status404NotFound, "not_found", "site_id", $"Site '{ApiQuery.Show(siteId)}' is not registered."))
+            .TakesNoQuery();
         return app;
     }
 

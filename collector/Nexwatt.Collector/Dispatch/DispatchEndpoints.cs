@@ -2,6 +2,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Nexwatt.Collector.Api;
 using Nexwatt.Collector.Registry;
 
 namespace Nexwatt.Collector.Dispatch;
@@ -26,14 +27,15 @@ public static class DispatchEndpoints
         });
 
         v1.MapGet("/{id}", async (string id, DispatchService dispatch, CancellationToken ct) =>
-            await dispatch.GetAsync(id, ct).ConfigureAwait(false) is { } view ? Json(view, StatusCodes.Status200OK) : NotFound(id));
+            await dispatch.GetAsync(id, ct).ConfigureAwait(false) is { } view ? Json(view, StatusCodes.Status200OK) : NotFound(id))
+            .TakesNoQuery();
 
         v1.MapGet("/{id}/events", async (string id, IDispatchStore store, CancellationToken ct) =>
         {
             if (await store.GetDispatchAsync(id, ct).ConfigureAwait(false) is null) return NotFound(id);
             var events = await store.GetEventsAsync(id, ct).ConfigureAwait(false);
             return Json(events.Select(e => new DispatchEventView(e.Sequence, e.Time, e.Kind, JsonDocument.Parse(e.Detail).RootElement)).ToList(), StatusCodes.Status200OK);
-        });
+        }).TakesNoQuery();
 
         v1.MapGet("/{id}/settlement", async (string id, HttpRequest request, IDispatchStore store, DispatchSettlement settlement, CancellationToken ct) =>
         {
@@ -65,6 +67,6 @@ public static class DispatchEndpoints
         Json(new RegistryError("rejected", problems), StatusCodes.Status400BadRequest);
 
     private static IResult NotFound(string id) =>
-        Json(new RegistryError("not_found", [new RegistrationProblem(RegistrationProblem.Error, "not_found", "dispatch_id", $"No dispatch '{id}'.")]),
+        Json(new RegistryError("not_found", [new RegistrationProblem(RegistrationProblem.Error, "not_found", "dispatch_id", $"No dispatch '{Api.ApiQuery.Show(id)}'.")]),
             StatusCodes.Status404NotFound);
 }

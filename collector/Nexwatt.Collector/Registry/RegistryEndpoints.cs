@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Nexwatt.Collector.Api;
 
 namespace Nexwatt.Collector.Registry;
 
@@ -35,7 +36,8 @@ public static class RegistryEndpoints
         v1.MapGet("/assets/{id}", async (string id, AssetRegistryService registry, CancellationToken ct) =>
             await registry.GetAsync(id, ct).ConfigureAwait(false) is { } asset
                 ? Json(asset, StatusCodes.Status200OK)
-                : Json(new RegistryError("not_found", [new RegistrationProblem(RegistrationProblem.Error, "not_found", "asset_id", $"No asset '{id}'.")]), StatusCodes.Status404NotFound));
+                : Json(new RegistryError("not_found", [new RegistrationProblem(RegistrationProblem.Error, "not_found", "asset_id", $"No asset '{Api.ApiQuery.Show(id)}'.")]), StatusCodes.Status404NotFound))
+            .TakesNoQuery();
 
         v1.MapGet("/assets", async (HttpRequest request, AssetRegistryService registry, CancellationToken ct) =>
         {
@@ -69,7 +71,7 @@ public static class RegistryEndpoints
             return outcome.Succeeded
                 ? Results.Text(outcome.Value!, "text/csv; charset=utf-8; header=present", System.Text.Encoding.UTF8)
                 : Answer(outcome);
-        });
+        }).TakesNoQuery();
 
         return app;
     }
