@@ -32,6 +32,7 @@ public static class CollectorHost
         services.AddOptions<ManagementOptions>().Bind(builder.Configuration.GetSection(ManagementOptions.SectionName));
         services.AddSingleton(TimeProvider.System);
         services.AddCollectorStorage(builder.Configuration);
+        services.AddSingleton(sp => new Normalizer(new NormalizerOptions { MaximumAheadOfReceipt = sp.GetRequiredService<IOptions<CollectorOptions>>().Value.MaxSourceTimeAhead }));
         services.AddNormalization();
         services.AddAssetRegistry();
         services.AddSingleton<SiteIdentityResolver>();
@@ -53,8 +54,10 @@ public static class CollectorHost
         builder.WebHost.ConfigureKestrel(kestrel => ConfigureListeners(kestrel, collector));
 
         var app = builder.Build();
+        app.UseManagementApiProblems();
         app.UseAuthentication();
         app.UseAuthorization();
+        app.UseJsonRequestBodies();
         app.MapTelemetryIngest();
         app.MapGet("/healthz", () => Results.Ok(new { status = "ok" }));
         app.MapRegistry();

@@ -24,6 +24,12 @@ public sealed class CollectorOptions
     /// </summary>
     public TimeSpan AssetLookupCacheDuration { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// How far ahead of this collector's clock a reading's source time may be (default 00:05:00, up to a day). Further
+    /// ahead (a device clock gone wrong) it is stored flagged <c>future</c> and never becomes the asset's latest value.
+    /// </summary>
+    public TimeSpan MaxSourceTimeAhead { get; set; } = Normalization.NormalizerOptions.DefaultMaximumAheadOfReceipt;
+
     public CollectorTlsOptions Tls { get; set; } = new();
 
     public CollectorConnectionOptions Connections { get; set; } = new();

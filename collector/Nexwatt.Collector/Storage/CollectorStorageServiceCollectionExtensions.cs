@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -31,6 +32,8 @@ public static class CollectorStorageServiceCollectionExtensions
         });
         // Both stores keep dispatches in the same database: the dispatch store is the same instance.
         services.AddSingleton(provider => (Dispatch.IDispatchStore)provider.GetRequiredService<ICollectorStore>());
+        // The initializer reads the clock (latest values dated ahead of it are forgotten); the host's clock wins.
+        services.TryAddSingleton(TimeProvider.System);
         services.AddHostedService<CollectorStorageInitializer>();
         return services;
     }
