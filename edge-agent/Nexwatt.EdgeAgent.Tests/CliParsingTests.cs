@@ -1,3 +1,4 @@
+using Nexwatt.Configuration;
 using Nexwatt.EdgeAgent.Cli;
 using Nexwatt.EdgeAgent.Polling;
 

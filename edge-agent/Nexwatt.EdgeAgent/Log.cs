@@ -50,4 +50,7 @@ internal static partial class Log
 
     [LoggerMessage(2204, LogLevel.Information, "Nexwatt edge agent {Version} started for site {SiteId} with {Devices} device(s)")]
     public static partial void AgentStarted(ILogger logger, string version, string siteId, int devices);
+
+    [LoggerMessage(2206, LogLevel.Warning, "Configuration: {Warning}")]
+    public static partial void ConfigurationWarning(ILogger logger, string warning);
 }

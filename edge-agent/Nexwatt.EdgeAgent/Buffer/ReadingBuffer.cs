@@ -31,7 +31,7 @@ public sealed partial class ReadingBuffer : IAsyncDisposable, IDisposable
     private long _commits;
     private int _disposed;
 
-    private ReadingBuffer(BufferOptions options, TimeProvider time, ILogger logger)
+    private ReadingBuffer(BufferOptions options, TimeProvider time, ILogger logger, bool requireOpen)
     {
         _options = options;
         Path = options.EffectivePath;
@@ -39,7 +39,8 @@ public sealed partial class ReadingBuffer : IAsyncDisposable, IDisposable
         _logger = logger;
         _queue = Channel.CreateBounded<WriteRequest>(new BoundedChannelOptions(QueueCapacity) { FullMode = BoundedChannelFullMode.Wait, SingleReader = true });
         _meter = new WriteMeter(time);
-        TryOpenStore();
+        if (requireOpen) OpenOrThrow();
+        else TryOpenStore();
         _writer = Task.Run(WriteLoopAsync);
     }
 
@@ -50,17 +51,22 @@ public sealed partial class ReadingBuffer : IAsyncDisposable, IDisposable
     public ulong NextSequence => Volatile.Read(ref _published).NextSequence;
 
     /// <summary>
-    /// Opens (or creates) the buffer. Never throws for a damaged file (salvaged) or a store that cannot be written
-    /// (logged; appends fail with <see cref="BufferUnavailableException"/> and the store is retried every
-    /// <see cref="BufferOptions.RetryInterval"/>).
+    /// Opens (or creates) the buffer. Never throws for a damaged file (salvaged). A store that cannot be written
+    /// throws with <paramref name="requireOpen"/> (at start it is a configuration mistake: the path); without it, it is
+    /// logged, appends fail with <see cref="BufferUnavailableException"/> and the store is retried every
+    /// <see cref="BufferOptions.RetryInterval"/>.
     /// </summary>
-    public static ReadingBuffer Open(BufferOptions options, TimeProvider time, ILogger logger)
+    /// <exception cref="BufferUnavailableException">With <paramref name="requireOpen"/>: the file cannot be opened or created; the message names it and why.</exception>
+    public static ReadingBuffer Open(BufferOptions options, TimeProvider time, ILogger logger, bool requireOpen = false)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(time);
         ArgumentNullException.ThrowIfNull(logger);
-        return new ReadingBuffer(options, time, logger);
+        return new ReadingBuffer(options, time, logger, requireOpen);
     }
+
+    /// <summary>True while the store is open and writable as far as the buffer knows (false from a failed commit until one succeeds).</summary>
+    public bool IsHealthy => Volatile.Read(ref _store) is not null && !Volatile.Read(ref _commitFailing);
 
     /// <summary>
     /// Stores one device poll and returns once it is durably committed. The readings get consecutive sequences and
