@@ -31,7 +31,9 @@ public static class CollectorStorageServiceCollectionExtensions
         });
         // Both stores keep dispatches in the same database: the dispatch store is the same instance.
         services.AddSingleton(provider => (Dispatch.IDispatchStore)provider.GetRequiredService<ICollectorStore>());
-        services.AddHostedService<CollectorStorageInitializer>();
+        // One instance: the program runs it before the host starts (to report a failure as one line), the host's start reuses it.
+        services.AddSingleton<CollectorStorageInitializer>();
+        services.AddHostedService(provider => provider.GetRequiredService<CollectorStorageInitializer>());
         return services;
     }
 }
