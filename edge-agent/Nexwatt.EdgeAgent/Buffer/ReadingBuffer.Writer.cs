@@ -66,6 +66,12 @@ public sealed partial class ReadingBuffer
 
     private void Process(List<WriteRequest> batch)
     {
+        while (_losses.TryDequeue(out var loss))
+        {
+            _lost ??= new EvictionRound();
+            _lost.Add(0, 0, loss.DeviceId, loss.From, loss.To, loss.Readings);
+            _lostReason = loss.Reason;
+        }
         if (_store is null && !TryReopen())
         {
             FailBatch(batch, new BufferUnavailableException($"the buffer {Path} cannot be opened (see the earlier error); retrying every {_options.RetryInterval}"));
@@ -207,7 +213,7 @@ public sealed partial class ReadingBuffer
     {
         foreach (var request in batch)
         {
-            if (request is AppendRequest append)
+            if (request is AppendRequest { CallerRetries: false } append)
             {
                 _lost ??= new EvictionRound();
                 long from = long.MaxValue, to = long.MinValue;

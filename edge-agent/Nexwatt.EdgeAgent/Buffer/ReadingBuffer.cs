@@ -24,6 +24,8 @@ public sealed partial class ReadingBuffer : IAsyncDisposable, IDisposable
     private readonly ILogger _logger;
     private readonly Channel<WriteRequest> _queue;
     private readonly Lock _readLock = new();
+    // Losses reported by callers from any thread; the writer loop alone folds them into the next gap.
+    private readonly System.Collections.Concurrent.ConcurrentQueue<(string DeviceId, long From, long To, int Readings, string Reason)> _losses = new();
     private readonly WriteMeter _meter;
     private readonly Task _writer;
     private BufferStore? _store;
@@ -74,12 +76,20 @@ public sealed partial class ReadingBuffer : IAsyncDisposable, IDisposable
     /// the wait, not the write: a reading that entered the queue is committed anyway.
     /// </summary>
     /// <exception cref="BufferUnavailableException">The store cannot be written now (disk full, folder not writable).</exception>
-    public async ValueTask<BufferedChunk> AppendAsync(string deviceId, IReadOnlyList<Reading> readings, CancellationToken cancellationToken)
+    public ValueTask<BufferedChunk> AppendAsync(string deviceId, IReadOnlyList<Reading> readings, CancellationToken cancellationToken) =>
+        AppendAsync(deviceId, readings, callerRetries: false, cancellationToken);
+
+    /// <summary>
+    /// As <see cref="AppendAsync(string, IReadOnlyList{Reading}, CancellationToken)"/>; with <paramref name="callerRetries"/>
+    /// a failed append is not counted as lost (the caller holds the readings and appends them again, or reports them
+    /// through <see cref="RecordLoss"/> if it has to let them go).
+    /// </summary>
+    public async ValueTask<BufferedChunk> AppendAsync(string deviceId, IReadOnlyList<Reading> readings, bool callerRetries, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(deviceId);
         ArgumentNullException.ThrowIfNull(readings);
         if (readings.Count == 0) throw new ArgumentException("A chunk needs at least one reading.", nameof(readings));
-        var request = new AppendRequest(deviceId, readings);
+        var request = new AppendRequest(deviceId, readings, callerRetries);
         await EnqueueAsync(request, cancellationToken).ConfigureAwait(false);
         return await request.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
     }
@@ -107,6 +117,20 @@ public sealed partial class ReadingBuffer : IAsyncDisposable, IDisposable
             await EnqueueAsync(new ChangeRequest(ChangeKind.DiscardCorrupt, [], corrupt), cancellationToken).ConfigureAwait(false);
         }
         return chunks;
+    }
+
+    /// <summary>
+    /// Readings a caller could not keep (they never reached the buffer): announced upstream as a gap, with the
+    /// readings lost while the store was unavailable, at the next successful commit.
+    /// </summary>
+    public void RecordLoss(string deviceId, IReadOnlyList<Reading> readings, string reason)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(deviceId);
+        ArgumentNullException.ThrowIfNull(readings);
+        if (readings.Count == 0) return;
+        long from = long.MaxValue, to = long.MinValue;
+        foreach (var r in readings) (from, to) = (Math.Min(from, r.SourceTimeUs), Math.Max(to, r.SourceTimeUs));
+        _losses.Enqueue((deviceId, from, to, readings.Count, reason));
     }
 
     /// <summary>Deletes delivered chunks (the broker acknowledged them). Batched with the next group commit.</summary>

@@ -127,7 +127,8 @@ public static class AgentHost
         services.AddHostedService<Dispatch.GrpcSetpointService>();
         services.AddSingleton<IHostedService>(sp => new RuntimeHealthLog(sp.GetRequiredService<IOptions<AgentOptions>>().Value.HealthLogInterval,
             sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<RuntimeHealthLog>>()));
-        services.AddSingleton<IHostedService>(sp => new SystemdNotifier(sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<SystemdNotifier>>()));
+        services.AddSingleton<IHostedService>(sp => new SystemdNotifier(sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<SystemdNotifier>>(),
+            healthy: () => sp.GetRequiredService<BufferingReadingSink>().IsHealthy));
         return services;
     }
 }
