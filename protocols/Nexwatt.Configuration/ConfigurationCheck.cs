@@ -39,6 +39,7 @@ public sealed class ConfigurationCheck
         var normalized = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
         foreach (var (key, value) in values.OrderBy(v => v.Key, StringComparer.OrdinalIgnoreCase))
         {
+            if (LogLevels.Problem(key, value) is { } logLevel) errors.Add(logLevel);
             if (SectionOf(key) is not { } section) continue;
             var segments = key.Length == section.Length ? [] : key[(section.Length + 1)..].Split(':');
             Walk(section, _sections[section], segments, key, value, errors, warnings, normalized);

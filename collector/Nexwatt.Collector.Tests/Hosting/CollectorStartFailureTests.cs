@@ -55,6 +55,20 @@ public class CollectorStartFailureTests
     }
 
     [Fact]
+    public async Task An_unknown_log_level_is_one_line_not_an_unhandled_exception()
+    {
+        var lines = await RunExpectingFailureAsync(78, new() { ["NEXWATT_Logging__Console__LogLevel__Default"] = "Verbose" });
+        Assert.Equal(["nexwatt-collector: configuration error: Logging:Console:LogLevel:Default 'Verbose' is not a log level; use one of Trace, Debug, Information, Warning, Error, Critical, None."], lines);
+    }
+
+    [Fact]
+    public async Task A_management_token_hash_that_can_never_match_is_refused_at_start()
+    {
+        var lines = await RunExpectingFailureAsync(78, new() { ["NEXWATT_Collector__Management__TokenSha256__0"] = "my-admin-token" });
+        Assert.Equal(["nexwatt-collector: configuration error: Collector:Management:TokenSha256:0 is not a SHA-256 in hex (64 characters 0-9a-f; this one has 14); e.g. `printf %s TOKEN | sha256sum`."], lines);
+    }
+
+    [Fact]
     public async Task A_validation_failure_is_one_line_and_typos_are_warned_with_the_closest_known_key()
     {
         var lines = await RunExpectingFailureAsync(78, new()

@@ -45,6 +45,15 @@ public class ConfigurationErrorTests
     }
 
     [Fact]
+    public async Task An_unknown_log_level_is_one_line_not_an_unhandled_exception()
+    {
+        var environment = OneDeviceEnvironment(502);
+        environment["NEXWATT_Logging__LogLevel__Default"] = "Informaton";
+        var lines = await RunExpectingConfigurationErrorAsync(["run"], environment);
+        Assert.Equal(["nexwatt-agent: configuration error: Logging:LogLevel:Default 'Informaton' is not a log level; use one of Trace, Debug, Information, Warning, Error, Critical, None (did you mean Information?)."], lines);
+    }
+
+    [Fact]
     public async Task A_device_with_durations_typed_as_5s_is_polled_at_that_interval()
     {
         var config = WriteConfig(new
