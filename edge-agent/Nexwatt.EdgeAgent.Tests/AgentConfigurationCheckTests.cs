@@ -29,10 +29,11 @@ public class AgentConfigurationCheckTests
     public void A_value_that_would_not_bind_is_an_error_naming_the_key_and_the_form()
     {
         var configuration = Configuration([.. OneDevice, ("Agent:Devices:0:Port", "15o2"), ("Agent:Devices:0:Timeout", "2x"),
-            ("Agent:Discovery:Enabled", "yes"), ("Agent:Dispatch:MaxSiteDischargeW", "5kW"), ("Agent:Uplink:Mqtt:Port", "")]);
+            ("Agent:Discovery:Enabled", "yes"), ("Agent:DefaultPollInterval", "5"), ("Agent:Dispatch:MaxSiteDischargeW", "5kW"), ("Agent:Uplink:Mqtt:Port", "")]);
         var ex = Assert.Throws<InvalidConfigurationException>(() => AgentConfigurationCheck.Apply(configuration, new Dictionary<string, string>()));
         Assert.Equal(
         [
+            "Agent:DefaultPollInterval '5' has no unit; write e.g. '5s' or '5ms' (a bare number would be read as days).",
             "Agent:Devices:0:Port '15o2' is not a whole number.",
             "Agent:Devices:0:Timeout '2x' is not a duration such as '500ms', '5s', '1.5m', '1h' or '00:00:05'.",
             "Agent:Discovery:Enabled 'yes' is not true or false.",

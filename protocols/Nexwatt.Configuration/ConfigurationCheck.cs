@@ -92,7 +92,9 @@ public sealed class ConfigurationCheck
             return;
         }
         if (!TryConvert(type, value, out var duration))
-            errors.Add($"{key} '{Shown(key, value)}' is not {ExpectedForm(type)}.");
+            errors.Add(IsDuration(type) && Duration.LacksUnit(value)
+                ? $"{key} '{value}' has no unit; write e.g. '{value.Trim()}s' or '{value.Trim()}ms' (a bare number would be read as days)."
+                : $"{key} '{Shown(key, value)}' is not {ExpectedForm(type)}.");
         else if (duration is { } d)
             normalized[key] = d.ToString("c", CultureInfo.InvariantCulture);
     }
@@ -180,6 +182,8 @@ public sealed class ConfigurationCheck
         if (type == typeof(Uri)) return Uri.TryCreate(text, UriKind.RelativeOrAbsolute, out _);
         return true;
     }
+
+    private static bool IsDuration(Type type) => (Nullable.GetUnderlyingType(type) ?? type) == typeof(TimeSpan);
 
     private static string ExpectedForm(Type type)
     {

@@ -4,7 +4,8 @@ namespace Nexwatt.Configuration;
 
 /// <summary>
 /// Durations as people type them, on a command line or in a configuration file: "500ms", "2s", "1.5m", "1h", or the
-/// .NET form "00:00:02" (where a bare "5" means five days, as TimeSpan has it).
+/// .NET form "00:00:02". A bare number other than 0 is refused: TimeSpan reads "5" as five days, which nobody
+/// writing a poll interval or a timeout means.
 /// </summary>
 public static class Duration
 {
@@ -26,8 +27,13 @@ public static class Duration
                 value = TimeSpan.FromMilliseconds(number * scale);
                 return true;
             }
+        value = default;
+        if (IsPlainNumber(text) && text.Any(c => c is >= '1' and <= '9')) return false;
         return TimeSpan.TryParse(text, CultureInfo.InvariantCulture, out value) && value >= TimeSpan.Zero;
     }
+
+    /// <summary>True for a bare number such as "5" or "2.5": a duration without its unit.</summary>
+    public static bool LacksUnit(string text) => IsPlainNumber(text.Trim()) && text.Any(c => c is >= '1' and <= '9');
 
     // ASCII digits and one point only: "1e3s", "٥s" (Unicode digits) and " 5 s" are not durations.
     private static bool IsPlainNumber(string text) =>
