@@ -69,6 +69,15 @@ public class CollectorStartFailureTests
     }
 
     [Fact]
+    public async Task A_signing_key_file_that_is_not_a_key_is_one_line_not_an_abort()
+    {
+        var file = Path.Combine(Directory.CreateTempSubdirectory("nexwatt-collector-").FullName, "key.pem");
+        await File.WriteAllTextAsync(file, "not a key\n");
+        var lines = await RunExpectingFailureAsync(78, new() { ["NEXWATT_Dispatch__SigningKeyFile"] = file });
+        Assert.Equal([$"nexwatt-collector: configuration error: Dispatch:SigningKeyFile: the signing key '{file}' cannot be used: it is not a PEM private key (PKCS#8 or SEC1, EC P-256)"], lines);
+    }
+
+    [Fact]
     public async Task A_validation_failure_is_one_line_and_typos_are_warned_with_the_closest_known_key()
     {
         var lines = await RunExpectingFailureAsync(78, new()

@@ -70,7 +70,8 @@ public static class CollectorHost
 
     /// <summary>
     /// What must hold before the host starts, checked outside it so that a mistake is one line, not a "Hosting failed
-    /// to start" with a stack trace: every option is valid and the store opens (schema created or migrated).
+    /// to start" with a stack trace: every option is valid, the store opens (schema created or migrated) and the
+    /// dispatch signing key loads.
     /// </summary>
     /// <exception cref="InvalidConfigurationException">A configuration mistake, one line per problem (exit 78).</exception>
     /// <exception cref="StorageUnavailableException">The database cannot be reached now (exit 69: systemd may retry).</exception>
@@ -90,6 +91,8 @@ public static class CollectorHost
             throw new InvalidConfigurationException([.. ex.InnerExceptions.SelectMany(e => ((OptionsValidationException)e).Failures)]);
         }
         await app.Services.GetRequiredService<CollectorStorageInitializer>().InitializeAsync(cancellationToken).ConfigureAwait(false);
+        // Loaded (or generated) here rather than by the first service that needs it, for the same one-line report.
+        _ = app.Services.GetRequiredService<DispatchSigningKey>();
     }
 
     private static void ConfigureListeners(KestrelServerOptions kestrel, CollectorOptions options)
