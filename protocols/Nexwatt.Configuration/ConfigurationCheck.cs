@@ -108,10 +108,13 @@ public sealed class ConfigurationCheck
         if (warnings.ContainsKey(path)) return;
         var typed = path[(path.LastIndexOf(':') + 1)..];
         var parent = path[..path.LastIndexOf(':')];
-        var closest = ClosestName.Find(typed, known);
-        warnings[path] = closest is null
-            ? $"{path} is not a known setting; it is ignored."
-            : $"{path} is not a known setting; it is ignored (did you mean {parent}:{closest}?).";
+        var names = known.Distinct(StringComparer.OrdinalIgnoreCase).ToList();
+        var closest = ClosestName.Find(typed, names);
+        warnings[path] = closest is not null
+            ? $"{path} is not a known setting; it is ignored (did you mean {parent}:{closest}?)."
+            : names.Count > 0
+                ? $"{path} is not a known setting; it is ignored (known under {parent}: {string.Join(", ", names)})."
+                : $"{path} is not a known setting; it is ignored ({parent} takes a single value).";
     }
 
     // Secrets never reach an error message, even mistyped ones.
