@@ -66,6 +66,26 @@ public sealed class BufferingReadingSinkTests : IDisposable
     }
 
     [Fact]
+    public async Task The_site_status_reports_the_buffer_unavailable_with_what_is_held_in_memory()
+    {
+        await using var buffer = ReadingBuffer.Open(_folder.Options(), TimeProvider.System, new ListLogger());
+        var sink = Sink(buffer, maxHeld: 10_000);
+        var status = new Nexwatt.EdgeAgent.Uplink.SiteStatusFactory(Nexwatt.EdgeAgent.AgentIdentity.ForSite("site"), new Nexwatt.EdgeAgent.Polling.DeviceHealthBoard(),
+            buffer, TimeProvider.System, sink);
+        Assert.False(status.Online().Buffer.Unavailable);
+
+        await buffer.ExecuteForTestsAsync("PRAGMA max_page_count = 1");
+        await sink.WriteAsync(Poll("b", 3000), CancellationToken.None);
+        var stats = status.Online().Buffer;
+        Assert.Equal((true, 3000UL, 0UL), (stats.Unavailable, stats.ReadingsHeldInMemory, stats.ReadingsLostTotal));
+
+        await buffer.ExecuteForTestsAsync("PRAGMA max_page_count = 1000000");
+        await sink.WriteAsync(Poll("c", 1), CancellationToken.None);
+        stats = status.Online().Buffer;
+        Assert.Equal((false, 0UL), (stats.Unavailable, stats.ReadingsHeldInMemory));
+    }
+
+    [Fact]
     public async Task Past_the_hold_bound_the_oldest_held_polls_are_counted_and_announced_as_a_gap()
     {
         await using var buffer = ReadingBuffer.Open(_folder.Options(), TimeProvider.System, new ListLogger());
