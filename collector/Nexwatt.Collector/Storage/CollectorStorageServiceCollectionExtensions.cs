@@ -34,7 +34,9 @@ public static class CollectorStorageServiceCollectionExtensions
         services.AddSingleton(provider => (Dispatch.IDispatchStore)provider.GetRequiredService<ICollectorStore>());
         // The initializer reads the clock (latest values dated ahead of it are forgotten); the host's clock wins.
         services.TryAddSingleton(TimeProvider.System);
-        services.AddHostedService<CollectorStorageInitializer>();
+        // One instance: the program runs it before the host starts (to report a failure as one line), the host's start reuses it.
+        services.AddSingleton<CollectorStorageInitializer>();
+        services.AddHostedService(provider => provider.GetRequiredService<CollectorStorageInitializer>());
         return services;
     }
 }
