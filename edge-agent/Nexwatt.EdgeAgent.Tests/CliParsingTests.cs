@@ -1,3 +1,4 @@
+using Nexwatt.Configuration;
 using Nexwatt.EdgeAgent.Cli;
 using Nexwatt.EdgeAgent.Polling;
 
@@ -11,6 +12,7 @@ public class CliParsingTests
     [InlineData("1.5m", 90_000)]
     [InlineData("1h", 3_600_000)]
     [InlineData("00:00:02", 2000)]
+    [InlineData("0", 0)]
     public void Durations_parse_as_typed(string text, double milliseconds)
     {
         Assert.True(Duration.TryParse(text, out var value));
@@ -20,6 +22,9 @@ public class CliParsingTests
     [Theory]
     [InlineData("fast")]
     [InlineData("-2s")]
+    [InlineData("5")]
+    [InlineData("1e3s")]
+    [InlineData("\u0665s")]
     [InlineData("")]
     public void Nonsense_durations_do_not_parse(string text) => Assert.False(Duration.TryParse(text, out _));
 

@@ -50,4 +50,13 @@ internal static partial class Log
 
     [LoggerMessage(2204, LogLevel.Information, "Nexwatt edge agent {Version} started for site {SiteId} with {Devices} device(s)")]
     public static partial void AgentStarted(ILogger logger, string version, string siteId, int devices);
+
+    [LoggerMessage(2206, LogLevel.Warning, "Configuration: {Warning}")]
+    public static partial void ConfigurationWarning(ILogger logger, string warning);
+
+    [LoggerMessage(2207, LogLevel.Error, "Agent unhealthy: the reading buffer cannot store readings; the systemd watchdog is no longer fed")]
+    public static partial void WatchdogWithheld(ILogger logger);
+
+    [LoggerMessage(2208, LogLevel.Information, "Agent healthy again: the reading buffer stores readings; the systemd watchdog is fed again")]
+    public static partial void WatchdogResumed(ILogger logger);
 }

@@ -39,6 +39,9 @@ public sealed class MqttProtocolException : MqttException
     /// <summary>Creates the exception.</summary>
     public MqttProtocolException(string message, Exception? innerException = null) : base(message, innerException) { }
 
+    /// <summary>True when the packet was refused only for being over the receiver's maximum packet size (reason 0x95).</summary>
+    public bool IsPacketTooLarge { get; init; }
+
     /// <inheritdoc />
     public override bool IsTransient => true;
 }

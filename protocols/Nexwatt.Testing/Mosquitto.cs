@@ -26,6 +26,13 @@ public sealed class MosquittoOptions
     /// <summary>Keeps sessions and queued messages across <see cref="Mosquitto.StopAsync"/> / <see cref="Mosquitto.RestartAsync"/> (persistence file in the broker's folder).</summary>
     public bool Persistence { get; init; }
 
+    /// <summary>
+    /// A whole configuration instead of the generated persistence, authentication and listeners (a shipped mosquitto.conf,
+    /// rewritten for the test): called with the free port to listen on (127.0.0.1), which is the one probed and
+    /// <see cref="Mosquitto.Port"/>. Logging lines are still added first.
+    /// </summary>
+    public Func<int, string>? Configuration { get; init; }
+
     /// <summary>Extra lines appended to mosquitto.conf.</summary>
     public IReadOnlyList<string> ExtraConfiguration { get; init; } = [];
 
@@ -94,7 +101,7 @@ public sealed class Mosquitto : IAsyncDisposable
             // A free port is found by binding port 0 and releasing it: another process may take it in between, so a
             // bind failure is retried on new ports.
             var port = options.Port != 0 ? options.Port : FreePort();
-            int? tlsPort = options.Tls is null ? null : options.TlsPort != 0 ? options.TlsPort : FreePort();
+            int? tlsPort = options.Tls is null || options.Configuration is not null ? null : options.TlsPort != 0 ? options.TlsPort : FreePort();
             var directory = Path.Combine(Path.GetTempPath(), "nexwatt-mosquitto-" + Guid.NewGuid().ToString("N")[..12]);
             System.IO.Directory.CreateDirectory(directory);
             var broker = new Mosquitto(options, directory, port, tlsPort);
@@ -191,6 +198,12 @@ public sealed class Mosquitto : IAsyncDisposable
         config.AppendLine("log_type information");
         config.AppendLine("connection_messages true");
         config.AppendLine("log_timestamp true");
+        if (_options.Configuration is { } whole)
+        {
+            config.AppendLine(whole(Port));
+            await File.WriteAllTextAsync(_configFile, config.ToString(), cancellationToken).ConfigureAwait(false);
+            return;
+        }
         if (_options.Persistence)
         {
             config.AppendLine("persistence true");

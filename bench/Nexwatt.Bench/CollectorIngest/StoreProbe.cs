@@ -122,6 +122,7 @@ internal sealed class ProbedCollectorStore(ICollectorStore inner, StoreProbe pro
         inner.GetIntervalsAsync(assetId, measurement, from, to, cancellationToken);
 
     public Task<IReadOnlyList<LatestValue>> GetLatestAsync(string assetId, CancellationToken cancellationToken) => inner.GetLatestAsync(assetId, cancellationToken);
+    public Task<int> ForgetLatestAfterAsync(DateTimeOffset after, CancellationToken cancellationToken) => inner.ForgetLatestAfterAsync(after, cancellationToken);
 
     public Task UpsertAssetAsync(AssetRecord asset, CancellationToken cancellationToken) => inner.UpsertAssetAsync(asset, cancellationToken);
 

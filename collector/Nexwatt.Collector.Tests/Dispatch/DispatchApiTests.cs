@@ -67,6 +67,42 @@ public sealed class DispatchApiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Windows_are_bounded_around_now_and_mw_by_a_configured_maximum()
+    {
+        var now = DateTimeOffset.UtcNow;
+        async Task<string[]> Refused(object window, double mw = 1)
+        {
+            var (status, body) = await PostAsync(JsonContent.Create(new { resource_id = "PJM", mw_requested = mw, direction = "discharge", window }));
+            Assert.Equal(HttpStatusCode.BadRequest, status);
+            return Codes(body);
+        }
+
+        // 1970 to an hour from now: too long and started too long ago, both said.
+        Assert.Equal(["invalid_window.end", "invalid_window.start"], await Refused(new { start = new DateTimeOffset(1970, 1, 1, 0, 0, 0, TimeSpan.Zero), end = now.AddHours(1) }));
+        Assert.Equal(["invalid_window.end"], await Refused(new { start = now, end = new DateTimeOffset(9999, 12, 31, 0, 0, 0, TimeSpan.Zero) }));
+        Assert.Equal(["invalid_window.start"], await Refused(new { start = now.AddDays(30), duration_s = 600 }));
+        Assert.Equal(["invalid_window.start"], await Refused(new { start = now.AddHours(-2), end = now.AddHours(1) }));
+        Assert.Equal(["invalid_window.start"], await Refused(new { start = "9999-12-31T23:59:00Z", duration_s = 600 }));
+        Assert.Equal(["invalid_window.duration_s"], await Refused(new { duration_s = 8 * 86400 }));
+        Assert.Equal(["invalid_mw_requested"], await Refused(new { duration_s = 600 }, 1e12));
+
+        // A start a little in the past (an ISO clock a bit off) is still accepted.
+        Assert.Equal(HttpStatusCode.Created, (await _server.Api.PostAsJsonAsync("/v1/dispatch",
+            new { resource_id = "PJM", mw_requested = 1, direction = "discharge", window = new { start = now.AddMinutes(-5), duration_s = 600 } })).StatusCode);
+    }
+
+    [Fact]
+    public async Task A_request_above_the_registered_capacity_is_answered_with_the_capacity_and_the_shortfall()
+    {
+        await _server.RegisterSiteWithAssetAsync("site-c", "bess-c", "bat-1", type: "battery");
+        var created = await DispatchApi.PostAsync(_server, new { resource_id = "PJM", mw_requested = 5, direction = "discharge", window = new { duration_s = 600 } });
+
+        Assert.Equal(0.01, created.GetProperty("registered_mw").GetDouble(), 9);
+        Assert.True(created.GetProperty("shortfall_mw").GetDouble() >= 4.99);
+        Assert.Contains("above the resource's registered capacity of 0.01 MW", created.GetProperty("summary").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Malformed_json_and_unknown_fields_are_400s()
     {
         var (status, body) = await PostAsync(new StringContent("{\"resource_id\":", Encoding.UTF8, "application/json"));

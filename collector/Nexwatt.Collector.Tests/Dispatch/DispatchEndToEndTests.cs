@@ -14,13 +14,13 @@ namespace Nexwatt.Collector.Tests.Dispatch;
 /// </summary>
 public sealed class DispatchEndToEndTests
 {
-    private static Dictionary<string, string?> Settings(TimeSpan confirm, Mosquitto? broker = null)
+    private static Dictionary<string, string?> Settings(TimeSpan confirm, Mosquitto? broker = null, TimeSpan? silence = null)
     {
         var settings = new Dictionary<string, string?>
         {
             ["Dispatch:ConfirmTimeout"] = confirm.ToString("c", CultureInfo.InvariantCulture),
             ["Dispatch:ResendInterval"] = "00:00:01",
-            ["Dispatch:SiteSilenceTimeout"] = "00:10:00",
+            ["Dispatch:SiteSilenceTimeout"] = (silence ?? TimeSpan.FromMinutes(10)).ToString("c", CultureInfo.InvariantCulture),
             ["Dispatch:CapacityPricePerMw"] = "1000",
             ["Dispatch:Programs:summer:ReservePct"] = "30",
         };
@@ -213,7 +213,8 @@ public sealed class DispatchEndToEndTests
     public async Task A_rejecting_site_and_a_site_whose_agent_died_are_failed_and_the_rest_takes_their_share()
     {
         await using var broker = await Mosquitto.StartAsync();
-        await using var server = await CollectorServer.StartAsync(Settings(TimeSpan.FromSeconds(60), broker));
+        // Site M's death shows as what it is, silence (its last telemetry is its registration's): a status alone fails nobody.
+        await using var server = await CollectorServer.StartAsync(Settings(TimeSpan.FromSeconds(60), broker, silence: TimeSpan.FromSeconds(8)));
         var tokenA = await BatterySiteAsync(server, "site-a");
         var tokenB = await BatterySiteAsync(server, "site-b");
         await BatterySiteAsync(server, "site-m");
@@ -259,6 +260,51 @@ public sealed class DispatchEndToEndTests
         Assert.Equal((0.01, 0.01), (view.GetProperty("expected_mw").GetDouble(), view.GetProperty("confirmed_mw").GetDouble()));
         var ack = events.First(e => e.GetProperty("kind").GetString() == "site_acknowledged" && e.GetProperty("detail").GetProperty("site_id").GetString() == "site-b");
         Assert.Equal(JsonValueKind.Null, ack.GetProperty("detail").GetProperty("measured_w").ValueKind);
+    }
+
+    [Fact]
+    public async Task A_forged_offline_status_does_not_remove_a_site_whose_telemetry_flows_but_its_silence_does()
+    {
+        await using var broker = await Mosquitto.StartAsync();
+        await using var server = await CollectorServer.StartAsync(Settings(TimeSpan.FromSeconds(60), broker, silence: TimeSpan.FromSeconds(5)));
+        await BatterySiteAsync(server, "site-m");
+        using var key = DispatchApi.PublicKey(server);
+        await using var m = await MqttAgent.StartAsync(broker.Port, "site-m");
+        using var stopTelemetry = new CancellationTokenSource();
+        var telemetry = Task.Run(async () =>
+        {
+            for (ulong sequence = 10; !stopTelemetry.IsCancellationRequested; sequence += 2)
+            {
+                await m.PublishTelemetryAsync(CollectorServer.BatteryBatch("battery-1", sequence, 80, 0, DateTimeOffset.UtcNow));
+                try { await Task.Delay(TimeSpan.FromSeconds(1), stopTelemetry.Token); }
+                catch (OperationCanceledException) { }
+            }
+        });
+        await Task.Delay(TimeSpan.FromSeconds(1));
+
+        var created = await DispatchApi.PostAsync(server, new { resource_id = "PJM", mw_requested = 0.005, direction = "discharge", window = new { duration_s = 120 } });
+        var dispatchId = created.GetProperty("dispatch_id").GetString()!;
+        var (_, setpoint) = await m.NextAsync(key);
+        // Any client of the broker (here without an ACL), or a will of one of the site's own stale connections.
+        await using (var stranger = new Nexwatt.Protocols.Mqtt.MqttClient(new Nexwatt.Protocols.Mqtt.MqttClientOptions { Host = "127.0.0.1", Port = broker.Port, ClientId = "stranger", CleanStart = true }))
+        {
+            await stranger.StartAsync(CancellationToken.None);
+            await stranger.WaitUntilConnectedAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30));
+            await stranger.PublishAsync("nexwatt/v1/site-m/status", new SiteStatus { SiteId = "site-m", State = SiteStatus.Types.State.Offline }.ToByteArray(),
+                Nexwatt.Protocols.Mqtt.MqttQualityOfService.AtLeastOnce, retain: true);
+        }
+        await Task.Delay(TimeSpan.FromSeconds(4)); // four monitor passes
+        await m.AcknowledgeAsync(FakeAgent.Applied(setpoint));
+        var events = await DispatchApi.WaitForEventAsync(server, dispatchId, "dispatch_confirmed");
+        Assert.DoesNotContain(events, e => e.GetProperty("kind").GetString() == "site_failed");
+
+        // Evidence, on the other hand: the site's telemetry stops, and after the silence timeout it is failed.
+        await stopTelemetry.CancelAsync();
+        await telemetry;
+        events = await DispatchApi.WaitForEventAsync(server, dispatchId, "site_failed", timeout: TimeSpan.FromSeconds(30));
+        var failed = events.First(e => e.GetProperty("kind").GetString() == "site_failed").GetProperty("detail");
+        Assert.Equal("site-m", failed.GetProperty("site_id").GetString());
+        Assert.StartsWith("dropped: no telemetry or acknowledgement for more than 5 s", failed.GetProperty("reason").GetString());
     }
 
     [Fact]

@@ -121,6 +121,10 @@ internal sealed class MqttAgent : FakeAgent
     public override async Task AcknowledgeAsync(SetpointAck ack) =>
         await _client.PublishAsync($"nexwatt/v1/{_siteId}/acks", ack.ToByteArray(), MqttQualityOfService.AtLeastOnce);
 
+    /// <summary>Publishes telemetry on the site's own topic, as its agent does.</summary>
+    public async Task PublishTelemetryAsync(TelemetryBatch batch) =>
+        await _client.PublishAsync($"nexwatt/v1/{_siteId}/telemetry", batch.ToByteArray(), MqttQualityOfService.AtLeastOnce);
+
     /// <summary>Publishes the site's status as the agent (ONLINE birth) or its will would (OFFLINE death).</summary>
     public async Task PublishStatusAsync(SiteStatus.Types.State state) =>
         await _client.PublishAsync($"nexwatt/v1/{_siteId}/status", new SiteStatus { SiteId = _siteId, State = state }.ToByteArray(),

@@ -49,6 +49,7 @@ internal sealed class CollectorServer : IAsyncDisposable
     public SiteDispatch.SiteDispatchClient Dispatch { get; }
     public string Directory { get; }
     public ICollectorStore Store => _app.Services.GetRequiredService<ICollectorStore>();
+    public IServiceProvider Services => _app.Services;
 
     /// <summary>A service of the running host (counters, caches) for a test to inspect.</summary>
     internal T Service<T>() where T : notnull => _app.Services.GetRequiredService<T>();

@@ -36,6 +36,24 @@ public class IntervalAggregatorTests
     }
 
     [Fact]
+    public void An_interval_within_the_closing_grace_is_open_never_missing()
+    {
+        // One sample so far in [0,5): uploads come in batches, the rest of it may still be on its way.
+        var partial = new[] { Sample(0.2, 100, 1), Sample(1.2, 100, 2), Sample(2.2, 110, 3), Sample(3.2, 120, 4), Sample(4.2, 130, 5), Sample(5.5, 200, 6) };
+        var atEleven = _aggregator.Aggregate(Window(0, 10), partial, [], T0.AddSeconds(11));
+        Assert.Equal(QualityFlags.None | QualityFlags.Open, atEleven[0].Flags);
+        Assert.Equal((QualityFlags.Open, 0.2, 1), (atEleven[1].Flags, atEleven[1].Coverage, atEleven[1].SampleCount));
+
+        // An open interval with no sample yet is open too, not missing.
+        Assert.Equal(QualityFlags.Open, _aggregator.Aggregate(Window(0, 5), [], [], T0.AddSeconds(6)).Single().Flags);
+
+        // Once the grace (10 s after its end) has passed, the same data is judged: [5,10) is missing.
+        var closed = _aggregator.Aggregate(Window(0, 10), partial, [], T0.AddSeconds(20));
+        Assert.Equal([QualityFlags.None, QualityFlags.Missing], closed.Select(r => r.Flags));
+        Assert.Equal(TimeSpan.FromSeconds(10), _aggregator.ClosingGrace);
+    }
+
+    [Fact]
     public void The_window_widens_to_the_grid_and_open_intervals_wait()
     {
         var records = _aggregator.Aggregate(Window(3, 12), [Sample(11, 5, 1)], [], T0.AddSeconds(12));

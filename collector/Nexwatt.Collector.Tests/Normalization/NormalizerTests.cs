@@ -24,6 +24,21 @@ public class NormalizerTests
     }
 
     [Fact]
+    public void A_source_time_too_far_ahead_of_receipt_is_flagged_future()
+    {
+        var received = T0;
+        var year2977 = new DateTimeOffset(2977, 1, 1, 0, 0, 0, TimeSpan.Zero);
+        var far = Assert.Single(_normalizer.Normalize(Reading(103, "W", 100, "W", 1, sourceTime: year2977, receivedTime: received), Asset()).Samples);
+        Assert.Equal((QualityFlags.Future, 100.0, year2977), (far.Flags, far.Value, far.SourceTime));
+
+        // Within the default five minutes (clock drift) it is a plain sample; a tighter limit flags it.
+        var drift = Reading(103, "W", 100, "W", 2, sourceTime: received.AddMinutes(4), receivedTime: received);
+        Assert.Equal(QualityFlags.None, Assert.Single(_normalizer.Normalize(drift, Asset()).Samples).Flags);
+        var strict = new Normalizer(new NormalizerOptions { MaximumAheadOfReceipt = TimeSpan.FromMinutes(1) });
+        Assert.Equal(QualityFlags.Future, Assert.Single(strict.Normalize(drift, Asset()).Samples).Flags);
+    }
+
+    [Fact]
     public void Every_inverter_point_of_a_poll_maps_to_its_measurement()
     {
         var samples = _normalizer.Normalize(

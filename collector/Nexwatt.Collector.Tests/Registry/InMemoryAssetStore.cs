@@ -63,6 +63,7 @@ internal sealed class InMemoryAssetStore : ICollectorStore
     public Task UpsertIntervalsAsync(IReadOnlyList<IntervalRecord> intervals, CancellationToken cancellationToken) => throw new NotSupportedException();
     public Task<IReadOnlyList<IntervalRecord>> GetIntervalsAsync(string assetId, Measurement measurement, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken) => throw new NotSupportedException();
     public Task<IReadOnlyList<LatestValue>> GetLatestAsync(string assetId, CancellationToken cancellationToken) => throw new NotSupportedException();
+    public Task<int> ForgetLatestAfterAsync(DateTimeOffset after, CancellationToken cancellationToken) => throw new NotSupportedException();
     public Task<IReadOnlyList<ZoneTotals>> GetFleetTotalsAsync(DateTimeOffset now, CancellationToken cancellationToken) => throw new NotSupportedException();
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;
 }

@@ -150,6 +150,58 @@ public abstract partial class CollectorStoreTests
     }
 
     [Fact]
+    public async Task A_sample_flagged_future_is_stored_but_never_becomes_latest()
+    {
+        var year2977 = new DateTimeOffset(2977, 1, 1, 0, 0, 0, TimeSpan.Zero);
+        // First delivery (PostgreSQL's copy path): the future sample is stored, the present one is latest.
+        await Store.InsertSamplesAsync(
+        [
+            Sample("pv-1", Measurement.ActivePowerW, 5, T0, 1),
+            Sample("pv-1", Measurement.ActivePowerW, 9999, year2977, 2, flags: QualityFlags.Future),
+        ], Ct);
+        Assert.Equal(2, await ScalarAsync("SELECT count(*) FROM samples"));
+        Assert.Equal((5.0, T0), await LatestPowerAndTimeAsync());
+
+        // A batch with a key already stored (PostgreSQL stages it and merges latest in SQL): same rule.
+        await Store.InsertSamplesAsync(
+        [
+            Sample("pv-1", Measurement.ActivePowerW, 9999, year2977, 2, flags: QualityFlags.Future),
+            Sample("pv-1", Measurement.ActivePowerW, 8888, year2977.AddDays(1), 3, flags: QualityFlags.Future),
+            Sample("pv-1", Measurement.ActivePowerW, 6, T0.AddSeconds(5), 4),
+        ], Ct);
+        Assert.Equal((6.0, T0.AddSeconds(5)), await LatestPowerAndTimeAsync());
+
+        // A batch of future samples alone leaves latest as it was, and a newer present sample still replaces it.
+        await Store.InsertSamplesAsync([Sample("pv-1", Measurement.ActivePowerW, 7777, year2977, 5, flags: QualityFlags.Future)], Ct);
+        await Store.InsertSamplesAsync([Sample("pv-1", Measurement.ActivePowerW, 7, T0.AddSeconds(10), 6)], Ct);
+        Assert.Equal((7.0, T0.AddSeconds(10)), await LatestPowerAndTimeAsync());
+        Assert.Equal(3, await ScalarAsync($"SELECT count(*) FROM samples WHERE flags = {(int)QualityFlags.Future}"));
+    }
+
+    [Fact]
+    public async Task Latest_values_pinned_in_the_future_are_forgotten_and_set_again_by_the_next_sample()
+    {
+        // As left by a collector that did not flag future readings yet.
+        await Store.InsertSamplesAsync([Sample("pv-1", Measurement.ActivePowerW, 9999, new DateTimeOffset(2977, 1, 1, 0, 0, 0, TimeSpan.Zero), 1)], Ct);
+        await Store.InsertSamplesAsync([Sample("bess-1", Measurement.StateOfChargePct, 50, T0, 2)], Ct);
+
+        Assert.Equal(1, await Store.ForgetLatestAfterAsync(T0.AddDays(1), Ct));
+        Assert.Empty(await Store.GetLatestAsync("pv-1", Ct));
+        Assert.Single(await Store.GetLatestAsync("bess-1", Ct));
+        Assert.Equal(1, await ScalarAsync("SELECT count(*) FROM samples WHERE asset_id = 'pv-1'"));
+
+        await Store.InsertSamplesAsync([Sample("pv-1", Measurement.ActivePowerW, 5, T0, 3)], Ct);
+        Assert.Equal((5.0, T0), await LatestPowerAndTimeAsync());
+        Assert.Equal(0, await Store.ForgetLatestAfterAsync(T0.AddDays(1), Ct));
+    }
+
+    private async Task<(double, DateTimeOffset)> LatestPowerAndTimeAsync()
+    {
+        var latest = Assert.Single(await Store.GetLatestAsync("pv-1", Ct));
+        return (latest.Value, latest.SourceTime);
+    }
+
+    [Fact]
     public async Task Latest_keeps_the_newest_value_when_a_batch_of_older_samples_arrives_later()
     {
         await Store.InsertSamplesAsync([.. Enumerable.Range(100, 11).Select(i => Sample("pv-1", Measurement.ActivePowerW, i, T0.AddSeconds(i), (ulong)i))], Ct);

@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Nexwatt.Collector.Domain;
+using Nexwatt.Collector.Registry;
 
 namespace Nexwatt.Collector.Api;
 
@@ -12,24 +13,34 @@ public static class QueryEndpoints
     {
         var group = app.MapGroup("/v1").RequireAuthorization("management");
 
-        group.MapGet("/assets/{assetId}/latest", async (string assetId, ICollectorStore store, CancellationToken ct) =>
+        group.MapGet("/assets/{assetId}/latest", async (string assetId, HttpRequest request, ICollectorStore store, CancellationToken ct) =>
         {
-            if (await store.GetAssetAsync(assetId, ct).ConfigureAwait(false) is null)
-                return Results.Problem($"asset '{assetId}' is not registered", statusCode: 404);
+            var problems = new List<RegistrationProblem>();
+            ApiQuery.Check(request, problems);
+            if (problems.Count > 0) return ApiProblems.Rejected(problems);
+            if (await store.GetAssetAsync(assetId, ct).ConfigureAwait(false) is null) return AssetNotFound(assetId);
             var latest = await store.GetLatestAsync(assetId, ct).ConfigureAwait(false);
             return Results.Ok(latest.Select(l => new { measurement = l.Measurement.ToString(), value = l.Value, source_time = l.SourceTime, flags = FlagNames(l.Flags) }));
         });
 
-        group.MapGet("/assets/{assetId}/intervals", async (string assetId, string? measurement, DateTimeOffset? from, DateTimeOffset? to,
-            ICollectorStore store, TimeProvider time, CancellationToken ct) =>
+        group.MapGet("/assets/{assetId}/intervals", async (string assetId, HttpRequest request, ICollectorStore store, TimeProvider time, CancellationToken ct) =>
         {
-            if (!Enum.TryParse<Measurement>(measurement ?? nameof(Measurement.ActivePowerW), ignoreCase: true, out var which))
-                return Results.Problem($"measurement must be one of {string.Join(", ", Enum.GetNames<Measurement>())}", statusCode: 400);
-            var end = to ?? time.GetUtcNow();
-            var start = from ?? end.AddHours(-1);
-            if (start >= end || end - start > TimeSpan.FromDays(31))
-                return Results.Problem("from must be before to, and the span at most 31 days", statusCode: 400);
-            var intervals = await store.GetIntervalsAsync(assetId, which, start, end, ct).ConfigureAwait(false);
+            var problems = new List<RegistrationProblem>();
+            ApiQuery.Check(request, problems, "measurement", "from", "to");
+            var which = ParseMeasurement(ApiQuery.Value(request, "measurement"), problems);
+            var from = ApiQuery.Time(request, "from", problems);
+            var to = ApiQuery.Time(request, "to", problems);
+            if (problems.Count > 0) return ApiProblems.Rejected(problems);
+            var end = to ?? Min(time.GetUtcNow(), ApiQuery.LatestTime);
+            var start = from ?? Max(end.AddHours(-1), ApiQuery.EarliestTime);
+            if (start >= end || end - start > MaximumSpan)
+                return ApiProblems.Rejected([RegistrationProblem.Invalid("from", $"from ({start:O}) must be before to ({end:O}), and the span at most {MaximumSpan.TotalDays} days.")]);
+            if (await store.GetAssetAsync(assetId, ct).ConfigureAwait(false) is not { } asset) return AssetNotFound(assetId);
+            // 31 days of a 1 s asset would be 2.7 million intervals in one answer: bounded by count as well as by span.
+            if ((end - start).Ticks / asset.TelemetryInterval.Ticks > MaximumIntervals)
+                return ApiProblems.Rejected([RegistrationProblem.Invalid("from",
+                    $"from {start:O} to {end:O} holds more than {MaximumIntervals} intervals of {asset.TelemetryInterval.TotalSeconds} s; ask for a shorter span.")]);
+            var intervals = await store.GetIntervalsAsync(assetId, which!.Value, start, end, ct).ConfigureAwait(false);
             return Results.Ok(intervals.Select(i => new
             {
                 start = i.Start,
@@ -44,8 +55,12 @@ public static class QueryEndpoints
             }));
         });
 
-        group.MapGet("/fleet/totals", async (ICollectorStore store, TimeProvider time, CancellationToken ct) =>
-            Results.Ok((await store.GetFleetTotalsAsync(time.GetUtcNow(), ct).ConfigureAwait(false)).Select(z => new
+        group.MapGet("/fleet/totals", async (HttpRequest request, ICollectorStore store, TimeProvider time, CancellationToken ct) =>
+        {
+            var problems = new List<RegistrationProblem>();
+            ApiQuery.Check(request, problems);
+            if (problems.Count > 0) return ApiProblems.Rejected(problems);
+            return Results.Ok((await store.GetFleetTotalsAsync(time.GetUtcNow(), ct).ConfigureAwait(false)).Select(z => new
             {
                 iso_zone = z.IsoZone,
                 assets = z.Assets,
@@ -53,9 +68,34 @@ public static class QueryEndpoints
                 mwh_stored = z.MegawattHoursStored,
                 average_soc_pct = z.AverageStateOfChargePct,
                 as_of = z.AsOf,
-            })));
+            }));
+        });
         return app;
     }
+
+    /// <summary>The most intervals one query may answer (e.g. 5.7 days of 5 s intervals).</summary>
+    public const int MaximumIntervals = 100_000;
+
+    /// <summary>The longest span one interval query may cover.</summary>
+    public static readonly TimeSpan MaximumSpan = TimeSpan.FromDays(31);
+
+    private static IResult AssetNotFound(string assetId) =>
+        ApiProblems.Problem(StatusCodes.Status404NotFound, "not_found", "asset_id", $"No asset '{ApiQuery.Show(assetId)}'.");
+
+    // By name only: Enum.TryParse would also take "999", "-1" (undefined values) and "A,B" (a flags combination).
+    private static Measurement? ParseMeasurement(string? text, List<RegistrationProblem> problems)
+    {
+        if (text is null) return Measurement.ActivePowerW;
+        foreach (var name in Enum.GetNames<Measurement>())
+            if (string.Equals(name, text, StringComparison.OrdinalIgnoreCase)) return Enum.Parse<Measurement>(name);
+        problems.Add(RegistrationProblem.Invalid("measurement",
+            $"measurement '{ApiQuery.Show(text)}' is not one of {string.Join(", ", Enum.GetNames<Measurement>())}."));
+        return null;
+    }
+
+    private static DateTimeOffset Min(DateTimeOffset a, DateTimeOffset b) => a < b ? a : b;
+
+    private static DateTimeOffset Max(DateTimeOffset a, DateTimeOffset b) => a > b ? a : b;
 
     /// <summary>Flags by name ("late", "gap"...): a flagged value says so in words, never only as a bit mask.</summary>
     public static string[] FlagNames(QualityFlags flags) =>

@@ -11,7 +11,11 @@ namespace Nexwatt.Collector.Dispatch;
 /// </summary>
 internal sealed class DispatchCandidates(ICollectorStore store, SiteActivity activity, IOptions<DispatchOptions> options)
 {
-    public async Task<IReadOnlyList<AllocationCandidate>> ForZoneAsync(IsoZone zone, CancellationToken cancellationToken)
+    /// <param name="zone">The zone whose fleet is wanted.</param>
+    /// <param name="running">Sites already in the dispatch being re-allocated: online for it is evidence only
+    /// (<see cref="SiteActivity.HasEvidence"/>), so that a status alone takes no site out of a running dispatch.</param>
+    /// <param name="cancellationToken">Cancels the store reads.</param>
+    public async Task<IReadOnlyList<AllocationCandidate>> ForZoneAsync(IsoZone zone, CancellationToken cancellationToken, IReadOnlySet<string>? running = null)
     {
         var settings = options.Value;
         var assets = await store.ListAssetsAsync(null, includeRetired: false, cancellationToken).ConfigureAwait(false);
@@ -27,7 +31,9 @@ internal sealed class DispatchCandidates(ICollectorStore store, SiteActivity act
             var program = settings.Program(asset.Program);
             candidates.Add(new AllocationCandidate(asset.AssetId, siteId, deviceId, asset.Type, asset.Program, asset.CapacityKw, asset.StorageKwh,
                 soc?.Value, program.ReservePct, program.MaxSocPct, power is null ? null : power.Value / 1000,
-                activity.IsOnline(siteId, lastTelemetry, settings.SiteSilenceTimeout)));
+                running?.Contains(siteId) == true
+                    ? activity.HasEvidence(siteId, settings.SiteSilenceTimeout)
+                    : activity.IsOnline(siteId, lastTelemetry, settings.SiteSilenceTimeout)));
         }
         return candidates;
     }

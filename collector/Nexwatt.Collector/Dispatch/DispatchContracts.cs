@@ -8,7 +8,10 @@ public sealed record DispatchRequest(string? ResourceId = null, double? MwReques
 /// <summary>The window: <c>start</c> (default now) and either <c>end</c> or <c>duration_s</c>.</summary>
 public sealed record DispatchWindowRequest(DateTimeOffset? Start = null, DateTimeOffset? End = null, double? DurationS = null);
 
-/// <summary>The answer of <c>POST /v1/dispatch</c> (201).</summary>
+/// <summary>
+/// The answer of <c>POST /v1/dispatch</c> (201). <c>registered_mw</c> is the nameplate of the resource's linked assets; a
+/// request above it is accepted, with its shortfall said in <c>shortfall_mw</c> and the summary.
+/// </summary>
 public sealed record DispatchCreated(
     string DispatchId,
     string Status,
@@ -18,6 +21,7 @@ public sealed record DispatchCreated(
     double RequestedMw,
     double ExpectedMw,
     double ShortfallMw,
+    double RegisteredMw,
     string Summary,
     IReadOnlyList<DispatchAssetView> Assets,
     IReadOnlyList<DispatchExcludedView> Excluded,

@@ -42,13 +42,13 @@ internal static partial class DispatchLog
     [LoggerMessage(5211, LogLevel.Warning, "Setpoint call refused from {Peer}: {Problem}")]
     public static partial void CallRefused(ILogger logger, string peer, string problem);
 
-    [LoggerMessage(5212, LogLevel.Warning, "Dispatch MQTT: undecodable {What} on {Topic}: {Problem}")]
-    public static partial void Undecodable(ILogger logger, string what, string topic, string problem);
+    [LoggerMessage(5212, LogLevel.Warning, "Dispatch MQTT: {Count} queued setpoint(s) dropped, the queue to the broker was full ({Total} so far); each is re-sent every ResendInterval until acknowledged")]
+    public static partial void OutboxDropped(ILogger logger, long count, long total);
 
     [LoggerMessage(5213, LogLevel.Debug, "Dispatch MQTT: setpoint {SetpointId} not published to {Topic}: {Problem}; the resend covers it")]
     public static partial void PublishFailed(ILogger logger, string setpointId, string topic, string problem);
 
-    [LoggerMessage(5214, LogLevel.Information, "Site {SiteId} went offline (MQTT status)")]
+    [LoggerMessage(5214, LogLevel.Information, "Site {SiteId} says OFFLINE on its MQTT status topic: left out of new dispatches until heard from again; a running dispatch drops it only once its telemetry and acknowledgements stop")]
     public static partial void SiteOffline(ILogger logger, string siteId);
 
     [LoggerMessage(5215, LogLevel.Error, "{Count} setpoint acknowledgements could not be recorded; the agents answer again when the setpoints are re-sent")]

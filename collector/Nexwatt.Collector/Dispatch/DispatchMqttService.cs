@@ -17,12 +17,19 @@ public sealed class MqttSetpointOutbox
 {
     private const int Capacity = 4096;
 
-    internal Channel<(string SiteId, string SetpointId, ReadOnlyMemory<byte> Signed)> Queue { get; } =
-        Channel.CreateBounded<(string, string, ReadOnlyMemory<byte>)>(new BoundedChannelOptions(Capacity)
+    private long _dropped;
+
+    public MqttSetpointOutbox() =>
+        Queue = Channel.CreateBounded<(string, string, ReadOnlyMemory<byte>)>(new BoundedChannelOptions(Capacity)
         {
             FullMode = BoundedChannelFullMode.DropOldest,
             SingleReader = true,
-        });
+        }, _ => Interlocked.Increment(ref _dropped));
+
+    internal Channel<(string SiteId, string SetpointId, ReadOnlyMemory<byte> Signed)> Queue { get; }
+
+    /// <summary>Setpoints dropped from the full queue (each re-sent later); the publish loop logs them.</summary>
+    public long Dropped => Interlocked.Read(ref _dropped);
 
     /// <summary>True when an MQTT connection for dispatch is configured (otherwise posts are discarded).</summary>
     public bool Enabled { get; internal set; }
@@ -44,6 +51,8 @@ internal sealed class DispatchMqttService(
     DispatchService dispatch,
     MqttSetpointOutbox outbox,
     SiteActivity activity,
+    Domain.ICollectorStore store,
+    Ingest.MqttRefusals refusals,
     TimeProvider time,
     ILoggerFactory loggers) : BackgroundService
 {
@@ -96,8 +105,14 @@ internal sealed class DispatchMqttService(
         var slots = new SemaphoreSlim(window, window);
         try
         {
+            var reportedDrops = 0L;
             await foreach (var (siteId, setpointId, signed) in outbox.Queue.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
             {
+                if (outbox.Dropped is var dropped && dropped != reportedDrops)
+                {
+                    DispatchLog.OutboxDropped(_logger, dropped - reportedDrops, dropped);
+                    reportedDrops = dropped;
+                }
                 await slots.WaitAsync(cancellationToken).ConfigureAwait(false);
                 _ = PublishAsync(client, $"{prefix}/{siteId}/setpoints", setpointId, signed, slots, cancellationToken);
             }
@@ -128,6 +143,12 @@ internal sealed class DispatchMqttService(
             await HandleAsync(prefix, message, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// One acknowledgement or status. Either is taken only from a registered site's own topic (the broker's ACL proves
+    /// who may write it); anything else is refused, counted and logged by <see cref="Ingest.MqttRefusals"/>. A status
+    /// is a hint only (<see cref="SiteActivity"/>); an acknowledgement is evidence once the collector recorded it
+    /// against a setpoint it issued to that very site.
+    /// </summary>
     internal async Task HandleAsync(string prefix, MqttApplicationMessage message, CancellationToken cancellationToken)
     {
         if (SiteOf(prefix, message.Topic, "acks") is { } ackSite)
@@ -136,13 +157,20 @@ internal sealed class DispatchMqttService(
             try { ack = SetpointAck.Parser.ParseFrom(message.Payload.Span); }
             catch (InvalidProtocolBufferException ex)
             {
-                DispatchLog.Undecodable(_logger, "acknowledgement", message.Topic, ex.Message);
+                refusals.Refuse(ackSite, Ingest.MqttRefusalReasons.Undecodable, $"undecodable acknowledgement ({message.Payload.Length} bytes): {ex.Message}");
                 return;
             }
-            activity.Seen(ackSite);
+            if (!await IsRegisteredAsync(ackSite, "acknowledgement", cancellationToken).ConfigureAwait(false)) return;
             // Queued, not awaited: the writer loop records acknowledgements in groups, one commit each, so this loop
-            // moves on to the next message at once. The writer logs a refusal; MQTT has no answer to send.
-            await dispatch.QueueAckAsync(ackSite, ack, outcome: null, cancellationToken).ConfigureAwait(false);
+            // moves on to the next message at once. The writer logs a refusal; MQTT has no answer to send. Only a
+            // recorded one (a setpoint of this site, with a result) shows the site is up: an empty payload decodes too.
+            var outcome = new TaskCompletionSource<string?>(TaskCreationOptions.RunContinuationsAsynchronously);
+            _ = outcome.Task.ContinueWith(t =>
+            {
+                if (t.IsCompletedSuccessfully && t.Result is null) activity.Seen(ackSite);
+                else refusals.Refuse(ackSite, Ingest.MqttRefusalReasons.InvalidAcknowledgement, t.IsCompletedSuccessfully ? t.Result! : "not recorded");
+            }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            await dispatch.QueueAckAsync(ackSite, ack, outcome, cancellationToken).ConfigureAwait(false);
         }
         else if (SiteOf(prefix, message.Topic, "status") is { } statusSite)
         {
@@ -150,20 +178,37 @@ internal sealed class DispatchMqttService(
             try { status = SiteStatus.Parser.ParseFrom(message.Payload.Span); }
             catch (InvalidProtocolBufferException ex)
             {
-                DispatchLog.Undecodable(_logger, "status", message.Topic, ex.Message);
+                refusals.Refuse(statusSite, Ingest.MqttRefusalReasons.Undecodable, $"undecodable status ({message.Payload.Length} bytes): {ex.Message}");
                 return;
             }
+            if (!string.IsNullOrEmpty(status.SiteId) && status.SiteId != statusSite)
+            {
+                refusals.Refuse(statusSite, Ingest.MqttRefusalReasons.ForeignSite, "the status names another site");
+                return;
+            }
+            if (!await IsRegisteredAsync(statusSite, "status", cancellationToken).ConfigureAwait(false)) return;
             // A retained status is the last one the site sent, possibly long ago: only a death is taken from it.
             if (status.State == SiteStatus.Types.State.Offline)
             {
-                activity.Offline(statusSite);
+                activity.Hint(statusSite, online: false);
                 DispatchLog.SiteOffline(_logger, statusSite);
             }
             else if (status.State == SiteStatus.Types.State.Online && !message.Retain)
             {
-                activity.Seen(statusSite);
+                activity.Hint(statusSite, online: true);
             }
         }
+        else
+        {
+            refusals.Refuse(message.Topic, Ingest.MqttRefusalReasons.NotASiteTopic, "not an acknowledgement or status topic of one site");
+        }
+    }
+
+    private async Task<bool> IsRegisteredAsync(string siteId, string what, CancellationToken cancellationToken)
+    {
+        if (await store.GetSiteAsync(siteId, cancellationToken).ConfigureAwait(false) is not null) return true;
+        refusals.Refuse(siteId, Ingest.MqttRefusalReasons.UnregisteredSite, $"{what} from a site that is not registered");
+        return false;
     }
 
     /// <summary>"{prefix}/{site}/{leaf}" → site; anything else → null.</summary>

@@ -35,6 +35,21 @@ public sealed class DispatchOptions
     /// <summary>How many telemetry intervals before the window form each asset's baseline in settlement.</summary>
     public int SettlementBaselineIntervals { get; set; } = 6;
 
+    /// <summary>
+    /// The largest <c>mw_requested</c> accepted (default 10,000 MW, beyond any DER resource). Below it a request larger than
+    /// the resource's registered capacity is accepted and answered with its shortfall and <c>registered_mw</c>.
+    /// </summary>
+    public double MaxMwRequested { get; set; } = 10_000;
+
+    /// <summary>How far after now a window may start (default 7 days).</summary>
+    public TimeSpan MaxStartAhead { get; set; } = TimeSpan.FromDays(7);
+
+    /// <summary>How long ago a window still running may have started (default 1 hour): its settlement spans the whole window.</summary>
+    public TimeSpan MaxStartBehind { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>The longest window (default 7 days), so that <c>window.end</c> is capped as <c>duration_s</c> is.</summary>
+    public TimeSpan MaxWindowLength { get; set; } = TimeSpan.FromDays(7);
+
     /// <summary>The program settings of <paramref name="program"/>, or the defaults.</summary>
     public ProgramOptions Program(string program) => Programs.TryGetValue(program, out var options) ? options : DefaultProgram;
 

@@ -27,6 +27,12 @@ internal sealed class DispatchOptionsValidator : IValidateOptions<DispatchOption
         Positive(problems, "ConfirmTimeout", options.ConfirmTimeout);
         Positive(problems, "ResendInterval", options.ResendInterval);
         Positive(problems, "SiteSilenceTimeout", options.SiteSilenceTimeout);
+        if (!double.IsFinite(options.MaxMwRequested) || options.MaxMwRequested <= 0)
+            problems.Add($"{key}:MaxMwRequested {options.MaxMwRequested} must be above 0.");
+        // Bounded so that now plus any of them stays far inside DateTimeOffset's range.
+        foreach (var (field, value) in new[] { ("MaxStartAhead", options.MaxStartAhead), ("MaxStartBehind", options.MaxStartBehind), ("MaxWindowLength", options.MaxWindowLength) })
+            if (value <= TimeSpan.Zero || value > TimeSpan.FromDays(3660))
+                problems.Add($"{key}:{field} {value} must be above zero and at most 3660 days.");
         if (!double.IsFinite(options.CapacityPricePerMw) || options.CapacityPricePerMw < 0)
             problems.Add($"{key}:CapacityPricePerMw {options.CapacityPricePerMw} must be 0 or more.");
         if (options.SettlementBaselineIntervals is < 0 or > 1000)

@@ -19,8 +19,9 @@ internal sealed partial class DispatchService
 
         if (request.MwRequested is not { } megawatts)
             problems.Add(RegistrationProblem.Invalid("mw_requested", "mw_requested is required (megawatts, above 0)."));
-        else if (!double.IsFinite(megawatts) || megawatts <= 0)
-            problems.Add(RegistrationProblem.Invalid("mw_requested", $"mw_requested must be above 0; it is {megawatts.ToString(CultureInfo.InvariantCulture)}."));
+        else if (!double.IsFinite(megawatts) || megawatts <= 0 || megawatts > Options.MaxMwRequested)
+            problems.Add(RegistrationProblem.Invalid("mw_requested",
+                $"mw_requested must be above 0 and at most {Mw(Options.MaxMwRequested)} (Dispatch:MaxMwRequested); it is {Mw(megawatts)}."));
 
         DispatchDirection? direction = null;
         if (string.IsNullOrWhiteSpace(request.Direction))
@@ -39,15 +40,22 @@ internal sealed partial class DispatchService
         {
             start = window.Start ?? now;
             var endKnown = false;
+            // The start is checked first: a start near DateTimeOffset's end plus a duration would overflow.
+            var startInRange = start <= now + Options.MaxStartAhead;
+            if (!startInRange)
+                problems.Add(RegistrationProblem.Invalid("window.start",
+                    $"window.start {start:O} is more than {Options.MaxStartAhead} after now ({now:O}; Dispatch:MaxStartAhead)."));
+            var maxSeconds = Options.MaxWindowLength.TotalSeconds;
             if (window.End is not null && window.DurationS is not null)
                 problems.Add(RegistrationProblem.Invalid("window", "Give window.end or window.duration_s, not both."));
             else if (window.End is { } givenEnd)
-                (end, endKnown) = (givenEnd, true);
+                (end, endKnown) = (givenEnd, startInRange);
             else if (window.DurationS is { } seconds)
             {
-                if (!double.IsFinite(seconds) || seconds <= 0 || seconds > TimeSpan.FromDays(7).TotalSeconds)
-                    problems.Add(RegistrationProblem.Invalid("window.duration_s", "window.duration_s must be above 0 (and at most 7 days)."));
-                else
+                if (!double.IsFinite(seconds) || seconds <= 0 || seconds > maxSeconds)
+                    problems.Add(RegistrationProblem.Invalid("window.duration_s",
+                        $"window.duration_s must be above 0 and at most {maxSeconds.ToString(CultureInfo.InvariantCulture)} (Dispatch:MaxWindowLength)."));
+                else if (startInRange)
                     (end, endKnown) = (start.AddSeconds(seconds), true);
             }
             else
@@ -56,9 +64,20 @@ internal sealed partial class DispatchService
                 problems.Add(RegistrationProblem.Invalid("window.end", $"window.end {end:O} must be after window.start {start:O}."));
             else if (endKnown && end <= now)
                 problems.Add(RegistrationProblem.Invalid("window", $"The window is in the past: it ended at {end:O}."));
+            else if (endKnown)
+            {
+                if (end - start > Options.MaxWindowLength)
+                    problems.Add(RegistrationProblem.Invalid("window.end",
+                        $"The window from {start:O} to {end:O} is longer than {Options.MaxWindowLength} (Dispatch:MaxWindowLength)."));
+                if (start < now - Options.MaxStartBehind)
+                    problems.Add(RegistrationProblem.Invalid("window.start",
+                    $"window.start {start:O} is more than {Options.MaxStartBehind} before now ({now:O}; Dispatch:MaxStartBehind): its settlement would span all of it."));
+            }
         }
 
         if (problems.Count > 0) return null;
         return (request.ResourceId!, zone!, request.MwRequested!.Value, direction!.Value, start.ToUniversalTime(), end.ToUniversalTime());
     }
+
+    private static string Mw(double megawatts) => megawatts.ToString("0.###", CultureInfo.InvariantCulture);
 }

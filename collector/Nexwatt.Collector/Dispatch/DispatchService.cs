@@ -57,6 +57,10 @@ internal sealed partial class DispatchService(
             var dispatchId = "d-" + Guid.CreateVersion7().ToString("N");
             var fleet = await candidates.ForZoneAsync(zone, cancellationToken).ConfigureAwait(false);
             var result = _allocator.Allocate(new AllocationRequest(megawatts, direction, end - Max(start, now)), fleet);
+            var registeredMw = fleet.Sum(c => c.RatedKw) / 1000;
+            var summary = megawatts > registeredMw
+                ? $"{megawatts.ToString("0.###", CultureInfo.InvariantCulture)} MW requested is above the resource's registered capacity of {registeredMw.ToString("0.###", CultureInfo.InvariantCulture)} MW; {result.Summary}"
+                : result.Summary;
             var record = new DispatchRecord(dispatchId, resourceId, zone.ToString(), direction, megawatts, start, end, DispatchStatus.Active, now, result.MegawattsExpected);
             await dispatches.InsertDispatchAsync(record, cancellationToken).ConfigureAwait(false);
             await EventAsync(dispatchId, now, DispatchEventKinds.InstructionReceived, new
@@ -69,7 +73,7 @@ internal sealed partial class DispatchService(
             await EventAsync(dispatchId, now, DispatchEventKinds.Allocated, new
             {
                 count = result.Assets.Count(a => a.Kilowatts > 0), expected_mw = result.MegawattsExpected, shortfall_mw = result.ShortfallMegawatts,
-                summary = result.Summary, excluded = result.Excluded.Select(e => new { asset_id = e.AssetId, reason = e.Reason }),
+                registered_mw = registeredMw, summary, excluded = result.Excluded.Select(e => new { asset_id = e.AssetId, reason = e.Reason }),
             }, cancellationToken).ConfigureAwait(false);
 
             var targets = TargetsBySite(direction, result.Assets, fleet);
@@ -84,7 +88,7 @@ internal sealed partial class DispatchService(
             DispatchLog.Created(logger, dispatchId, Name(direction), megawatts, resourceId, record.IsoZone, start, end, result.MegawattsExpected,
                 result.Assets.Count, issued.Count);
             var created = new DispatchCreated(dispatchId, DispatchStatus.Active, record.IsoZone, start, end, megawatts, result.MegawattsExpected,
-                result.ShortfallMegawatts, result.Summary,
+                result.ShortfallMegawatts, registeredMw, summary,
                 result.Assets.Select(a => new DispatchAssetView(a.AssetId, a.SiteId, a.DeviceId, a.Program, a.Kilowatts, a.LimitKw, a.Reason)).ToList(),
                 result.Excluded.Select(e => new DispatchExcludedView(e.AssetId, e.Reason)).ToList(), issued.Count);
             return (created, problems);
@@ -154,7 +158,7 @@ internal sealed partial class DispatchService(
         {
             // After a restart nothing is known of the sites' activity: give each the full silence timeout from now.
             foreach (var site in state.InstructedSites)
-                if (activity.LastSeen(site) is null) activity.Seen(site);
+                if (activity.LastEvidence(site) is null) activity.Seen(site);
         }
 
         foreach (var setpoint in state.CurrentBySite.Values)
@@ -170,9 +174,12 @@ internal sealed partial class DispatchService(
         foreach (var site in state.InstructedSites)
         {
             if (failures.Any(f => f.SiteId == site && f.Devices is null)) continue;
-            var online = activity.IsOnline(site, null, Options.SiteSilenceTimeout);
-            if (!online)
-                failures.Add(new SiteFailure(site, null, $"dropped: no telemetry or status for more than {Seconds(Options.SiteSilenceTimeout)} s, or offline", Reachable: false));
+            // Evidence only (SiteActivity): a status message, forgeable and also sent as the will of a stale connection,
+            // never removes a site whose telemetry and acknowledgements still arrive.
+            if (!activity.HasEvidence(site, Options.SiteSilenceTimeout))
+                failures.Add(new SiteFailure(site, null,
+                    $"dropped: no telemetry or acknowledgement for more than {Seconds(Options.SiteSilenceTimeout)} s{(activity.IsHintedOffline(site) ? " (and its status says offline)" : "")}",
+                    Reachable: false));
             else if (state.CurrentBySite.TryGetValue(site, out var setpoint) && setpoint.State == SetpointState.Pending
                 && now - Max(setpoint.IssuedAt, setpoint.StartAt) > Options.ConfirmTimeout)
                 failures.Add(new SiteFailure(site, null, $"no acknowledgement within {Seconds(Options.ConfirmTimeout)} s", Reachable: true));
@@ -210,7 +217,7 @@ internal sealed partial class DispatchService(
         }
 
         var zone = IsoZone.TryParse(record.IsoZone, out var parsed) ? parsed : null;
-        var fleet = zone is null ? [] : await candidates.ForZoneAsync(zone, cancellationToken).ConfigureAwait(false);
+        var fleet = zone is null ? [] : await candidates.ForZoneAsync(zone, cancellationToken, state.InstructedSites.ToHashSet(StringComparer.Ordinal)).ConfigureAwait(false);
         var at = Max(now, record.WindowStart);
         var result = _allocator.Reallocate(new AllocationRequest(record.MegawattsRequested, record.Direction, record.WindowEnd - at), fleet,
             failed.Keys.ToHashSet(StringComparer.Ordinal));

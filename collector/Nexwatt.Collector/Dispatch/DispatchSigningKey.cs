@@ -41,6 +41,7 @@ public sealed class DispatchSigningKey : IDisposable
 
     public void Dispose() => _key.Dispose();
 
+    /// <exception cref="Nexwatt.Configuration.InvalidConfigurationException">The key file is not a P-256 key, or a new key cannot be written.</exception>
     internal static DispatchSigningKey Create(IOptions<DispatchOptions> dispatch, IOptions<CollectorStorageOptions> storage, IHostEnvironment environment,
         ILogger<DispatchSigningKey> logger)
     {
@@ -74,6 +75,13 @@ public sealed class DispatchSigningKey : IDisposable
             var signing = new DispatchSigningKey(key, file, publicFile);
             DispatchLog.SigningKey(logger, generated ? "generated" : "loaded", signing.KeyId, publicFile);
             return signing;
+        }
+        catch (Exception ex) when (ex is ArgumentException or CryptographicException or IOException or UnauthorizedAccessException)
+        {
+            // A key file that is not a P-256 key, or a data directory that cannot be written, is the installer's to fix.
+            key.Dispose();
+            var reason = ex is ArgumentException ? "it is not a PEM private key (PKCS#8 or SEC1, EC P-256)" : ex.Message;
+            throw new Nexwatt.Configuration.InvalidConfigurationException([$"{DispatchOptions.SectionName}:SigningKeyFile: the signing key '{file}' cannot be used: {reason}"]);
         }
         catch
         {

@@ -30,6 +30,12 @@ public interface ICollectorStore : IAsyncDisposable
 
     Task<IReadOnlyList<LatestValue>> GetLatestAsync(string assetId, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Deletes latest values dated after <paramref name="after"/> (set by a clock gone wrong before such samples were
+    /// flagged future), so the asset's next sample sets them again; returns how many.
+    /// </summary>
+    Task<int> ForgetLatestAfterAsync(DateTimeOffset after, CancellationToken cancellationToken);
+
     Task UpsertAssetAsync(AssetRecord asset, CancellationToken cancellationToken);
 
     Task<AssetRecord?> GetAssetAsync(string assetId, CancellationToken cancellationToken);

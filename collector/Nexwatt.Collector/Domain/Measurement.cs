@@ -43,6 +43,13 @@ public enum QualityFlags
     Gap = 16,
     /// <summary>The value was computed, not measured (e.g. derived or filled in).</summary>
     Estimated = 32,
+    /// <summary>
+    /// The source time was further ahead of the collector's clock at receipt than <c>Collector:MaxSourceTimeAhead</c>
+    /// allows (a device clock gone wrong): kept, never the asset's latest value.
+    /// </summary>
+    Future = 64,
+    /// <summary>The interval has ended but not closed: samples may still arrive within the late grace, so coverage may still grow.</summary>
+    Open = 128,
 }
 
 /// <summary>One normalized sample of one asset: canonical unit and sign.</summary>

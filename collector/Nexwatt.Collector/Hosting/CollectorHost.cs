@@ -14,6 +14,7 @@ using Nexwatt.Collector.Ingest;
 using Nexwatt.Collector.Normalization;
 using Nexwatt.Collector.Registry;
 using Nexwatt.Collector.Storage;
+using Nexwatt.Configuration;
 
 namespace Nexwatt.Collector.Hosting;
 
@@ -22,25 +23,32 @@ public static class CollectorHost
 {
     public const string EtcConfigPath = "/etc/nexwatt/collector.json";
 
+    /// <summary>Environment variables with this prefix override any file, e.g. NEXWATT_Collector__Storage__ConnectionString.</summary>
+    public const string EnvironmentPrefix = "NEXWATT_";
+
     public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
         builder.Configuration.AddJsonFile(Environment.GetEnvironmentVariable("NEXWATT_COLLECTOR_CONFIG") is { Length: > 0 } c ? c : EtcConfigPath, optional: true, reloadOnChange: false);
-        builder.Configuration.AddEnvironmentVariables("NEXWATT_");
+        builder.Configuration.AddEnvironmentVariables(EnvironmentPrefix);
         configure?.Invoke(builder);
+        var warnings = CollectorConfigurationCheck.Apply(builder.Configuration, Environment.GetEnvironmentVariables());
 
         var services = builder.Services;
         services.AddOptions<CollectorOptions>().Bind(builder.Configuration.GetSection(CollectorOptions.SectionName)).ValidateOnStart();
         services.AddSingleton<IValidateOptions<CollectorOptions>, CollectorOptionsValidator>();
-        services.AddOptions<ManagementOptions>().Bind(builder.Configuration.GetSection(ManagementOptions.SectionName));
+        services.AddOptions<ManagementOptions>().Bind(builder.Configuration.GetSection(ManagementOptions.SectionName)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<ManagementOptions>, ManagementOptionsValidator>();
         services.AddSingleton(TimeProvider.System);
         services.AddCollectorStorage(builder.Configuration);
+        services.AddSingleton(sp => new Normalizer(new NormalizerOptions { MaximumAheadOfReceipt = sp.GetRequiredService<IOptions<CollectorOptions>>().Value.MaxSourceTimeAhead }));
         services.AddNormalization();
         services.AddAssetRegistry();
         services.AddSingleton<SiteIdentityResolver>();
         services.AddSingleton<DirtyIntervals>();
         services.AddSingleton<IngestPipeline>();
         services.AddHostedService<IntervalWorker>();
+        services.AddSingleton<MqttRefusals>();
         services.AddHostedService<MqttIngestService>();
         services.AddDispatch(builder.Configuration);
         services.AddAuthentication(ManagementTokenHandler.SchemeName)
@@ -60,10 +68,14 @@ public static class CollectorHost
         builder.WebHost.ConfigureKestrel(kestrel => ConfigureListeners(kestrel, collector));
 
         var app = builder.Build();
+        var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Nexwatt.Collector.Configuration");
+        foreach (var warning in warnings) HostingLog.ConfigurationWarning(logger, warning);
         var refusals = app.Services.GetRequiredService<GrpcMessageRefusals>();
         app.Use(refusals.ObserveAsync);
+        app.UseManagementApiProblems();
         app.UseAuthentication();
         app.UseAuthorization();
+        app.UseJsonRequestBodies();
         app.MapGrpcService<TelemetryIngestService>();
         app.MapGrpcHealthChecksService();
         app.MapGet("/healthz", () => Results.Ok(new { status = "ok" }));
@@ -100,6 +112,33 @@ public static class CollectorHost
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IServiceMethodProvider<TelemetryIngestService>, TelemetryIngestService.Methods>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IServiceMethodProvider<SiteDispatchService>, SiteDispatchService.Methods>());
         services.AddGrpcHealthChecks();
+    }
+
+    /// <summary>
+    /// What must hold before the host starts, checked outside it so that a mistake is one line, not a "Hosting failed
+    /// to start" with a stack trace: every option is valid, the store opens (schema created or migrated) and the
+    /// dispatch signing key loads.
+    /// </summary>
+    /// <exception cref="InvalidConfigurationException">A configuration mistake, one line per problem (exit 78).</exception>
+    /// <exception cref="StorageUnavailableException">The database cannot be reached now (exit 69: systemd may retry).</exception>
+    public static async Task CheckBeforeStartAsync(WebApplication app, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        try
+        {
+            app.Services.GetService<Microsoft.Extensions.Options.IStartupValidator>()?.Validate();
+        }
+        catch (OptionsValidationException ex)
+        {
+            throw new InvalidConfigurationException([.. ex.Failures]);
+        }
+        catch (AggregateException ex) when (ex.InnerExceptions.All(e => e is OptionsValidationException))
+        {
+            throw new InvalidConfigurationException([.. ex.InnerExceptions.SelectMany(e => ((OptionsValidationException)e).Failures)]);
+        }
+        await app.Services.GetRequiredService<CollectorStorageInitializer>().InitializeAsync(cancellationToken).ConfigureAwait(false);
+        // Loaded (or generated) here rather than by the first service that needs it, for the same one-line report.
+        _ = app.Services.GetRequiredService<DispatchSigningKey>();
     }
 
     private static void ConfigureListeners(KestrelServerOptions kestrel, CollectorOptions options)

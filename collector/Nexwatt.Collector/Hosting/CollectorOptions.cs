@@ -24,6 +24,12 @@ public sealed class CollectorOptions
     /// </summary>
     public TimeSpan AssetLookupCacheDuration { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// How far ahead of this collector's clock a reading's source time may be (default 00:05:00, up to a day). Further
+    /// ahead (a device clock gone wrong) it is stored flagged <c>future</c> and never becomes the asset's latest value.
+    /// </summary>
+    public TimeSpan MaxSourceTimeAhead { get; set; } = Normalization.NormalizerOptions.DefaultMaximumAheadOfReceipt;
+
     public CollectorTlsOptions Tls { get; set; } = new();
 
     public CollectorConnectionOptions Connections { get; set; } = new();
@@ -81,4 +87,17 @@ public sealed class MqttIngestOptions
     /// acknowledged only once it and every batch before it are stored.
     /// </summary>
     public int? MaxConcurrentBatches { get; set; }
+
+    /// <summary>
+    /// Largest packet the collector takes from the broker, announced as its Maximum Packet Size: Mosquitto drops (after
+    /// acknowledging the sender) anything larger. At least 4 MiB + 64 KiB, which covers the largest telemetry message an
+    /// agent sends (Agent:Uplink:Mqtt:MaxMessageBytes is at most 4 MiB).
+    /// </summary>
+    public int MaxPacketBytes { get; set; } = 8 * 1024 * 1024;
+
+    /// <summary>
+    /// Lets ingest use a broker on another host without TLS. Off: such a link carries every site's telemetry in clear,
+    /// and a broker without TLS client certificates usually lets anyone write any site's topics.
+    /// </summary>
+    public bool AllowInsecureMqtt { get; set; }
 }

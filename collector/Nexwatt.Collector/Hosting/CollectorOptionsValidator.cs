@@ -22,6 +22,8 @@ internal sealed class CollectorOptionsValidator : IValidateOptions<CollectorOpti
         if (options.AssetLookupCacheDuration < TimeSpan.Zero || options.AssetLookupCacheDuration > MaxAssetLookupCacheDuration)
             problems.Add($"{key}:AssetLookupCacheDuration {options.AssetLookupCacheDuration} is out of range (00:00:00 to {MaxAssetLookupCacheDuration}).");
         problems.AddRange((options.Connections ?? new()).Problems($"{key}:Connections"));
+        if (options.MaxSourceTimeAhead <= TimeSpan.Zero || options.MaxSourceTimeAhead > TimeSpan.FromDays(1))
+            problems.Add($"{key}:MaxSourceTimeAhead {options.MaxSourceTimeAhead} is out of range (above 00:00:00, at most 1.00:00:00).");
         var tls = options.Tls;
         if (string.IsNullOrEmpty(tls.CertificateFile) != string.IsNullOrEmpty(tls.KeyFile))
             problems.Add($"{key}:Tls: CertificateFile and KeyFile go together.");
@@ -42,6 +44,7 @@ internal sealed class CollectorOptionsValidator : IValidateOptions<CollectorOpti
                 problems.Add($"{key}:MqttIngest:MaxConcurrentBatches {mqtt.MaxConcurrentBatches} is out of range (1-64).");
             if (mqtt.SharedGroup.IndexOfAny(['/', '+', '#', '$']) >= 0)
                 problems.Add($"{key}:MqttIngest:SharedGroup '{mqtt.SharedGroup}' must be a plain name (or empty for a single collector).");
+            Ingest.MqttIngestChecks.AddProblems(mqtt, $"{key}:MqttIngest", problems);
         }
         return problems.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(problems);
     }

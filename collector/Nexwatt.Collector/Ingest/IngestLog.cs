@@ -20,6 +20,9 @@ internal static partial class IngestLog
     [LoggerMessage(5004, LogLevel.Warning, "Rejected a batch from site {SiteId}: {Reason}")]
     public static partial void Rejected(Microsoft.Extensions.Logging.ILogger logger, string siteId, string reason);
 
+    [LoggerMessage(5006, LogLevel.Warning, "Refused an MQTT message ({Reason}) from {Site}: {Detail}; acknowledged and dropped ({Suppressed} more from it since the last line, {Count} so far for this reason)")]
+    public static partial void MqttRefused(Microsoft.Extensions.Logging.ILogger logger, string reason, string site, string detail, long suppressed, long count);
+
     [LoggerMessage(5005, LogLevel.Error, "Could not store the MQTT batch from {Topic} (attempt {Attempt}); it stays unacknowledged at the broker and ingest waits {DelaySeconds} s to retry it")]
     public static partial void StoreFailed(Microsoft.Extensions.Logging.ILogger logger, string topic, int attempt, double delaySeconds, Exception exception);
 }

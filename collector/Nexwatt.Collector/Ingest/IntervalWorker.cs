@@ -49,9 +49,10 @@ internal sealed class IntervalWorker(
             var asset = await store.GetAssetAsync(assetId, cancellationToken).ConfigureAwait(false);
             if (asset is null) continue;
             await RecomputeAsync(asset, measurement, from, to, now, cancellationToken).ConfigureAwait(false);
-            // The aggregator leaves a still-open interval out; keep its tail dirty until it closes, so it is written then.
-            var tail = IntervalGrid.Floor(to, asset.TelemetryInterval);
-            if (tail + asset.TelemetryInterval > now) dirty.Mark(assetId, measurement, tail, to);
+            // Intervals not closed yet (still filling, or open within the closing grace) stay dirty until they close,
+            // so each is written once more with its final coverage and flags.
+            var firstOpen = IntervalGrid.Floor(now - aggregator.ClosingGrace, asset.TelemetryInterval);
+            if (to >= firstOpen) dirty.Mark(assetId, measurement, from > firstOpen ? from : firstOpen, to);
         }
     }
 
@@ -61,8 +62,8 @@ internal sealed class IntervalWorker(
         foreach (var asset in await store.ListAssetsAsync(null, includeRetired: false, cancellationToken).ConfigureAwait(false))
         {
             if (asset.SiteId is null || asset.DeviceId is null) continue;
-            // Only closed intervals: the current one may still fill.
-            var until = IntervalGrid.Floor(now, asset.TelemetryInterval);
+            // Only closed intervals: the current one may still fill, and the ones in the closing grace may still get samples.
+            var until = IntervalGrid.Floor(now - aggregator.ClosingGrace, asset.TelemetryInterval);
             var from = _sweptUntil.TryGetValue(asset.AssetId, out var swept) ? swept : IntervalGrid.Floor(now - InitialLookback, asset.TelemetryInterval);
             if (from < asset.RegisteredAt) from = IntervalGrid.Floor(asset.RegisteredAt, asset.TelemetryInterval);
             if (until <= from) continue;

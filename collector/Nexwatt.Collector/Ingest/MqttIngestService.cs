@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Nexwatt.Collector.Domain;
 using Nexwatt.Collector.Hosting;
 using Nexwatt.Collector.Storage;
 using Nexwatt.Protocols.Mqtt;
@@ -20,7 +21,7 @@ namespace Nexwatt.Collector.Ingest;
 /// what was not acknowledged, which the store's (site, sequence) key counts as duplicates.
 /// </summary>
 internal sealed class MqttIngestService(IOptions<CollectorOptions> options, IOptions<CollectorStorageOptions> storage, IngestPipeline pipeline,
-    TimeProvider time, ILoggerFactory loggers) : BackgroundService
+    ICollectorStore store, MqttRefusals refusals, TimeProvider time, ILoggerFactory loggers) : BackgroundService
 {
     private readonly ILogger _logger = loggers.CreateLogger<MqttIngestService>();
 
@@ -39,6 +40,9 @@ internal sealed class MqttIngestService(IOptions<CollectorOptions> options, IOpt
             Username = ingest.Username,
             Password = ingest.Password,
             ManualAcknowledgement = true,
+            // Announced to the broker as our Maximum Packet Size: Mosquitto acknowledges a larger message to its sender and
+            // then drops it for us without a word, so this covers the largest message an agent may send.
+            MaxIncomingPacketSize = ingest.MaxPacketBytes,
             // Also the Receive Maximum: at most this many batches delivered and not yet stored, which is what the broker
             // delivers again after a crash. Enough to keep MaxConcurrentBatches stores busy with the next ones queued.
             IncomingMessageCapacity = Math.Max(16, 4 * concurrency),
@@ -106,29 +110,41 @@ internal sealed class MqttIngestService(IOptions<CollectorOptions> options, IOpt
 
     internal static TimeSpan RetryDelay(int attempt) => TimeSpan.FromSeconds(Math.Min(30, Math.Pow(2, Math.Min(attempt - 1, 5))));
 
+    /// <summary>
+    /// Stores one message, or refuses it for good (counted and logged by <see cref="MqttRefusals"/>): not a site's
+    /// telemetry topic, undecodable, naming another site, from a site that is not registered (as gRPC refuses it: the
+    /// broker proves only that the client may write the topic, the registry says whether the site exists), or invalid.
+    /// </summary>
     internal async Task IngestAsync(string prefix, MqttApplicationMessage message, CancellationToken cancellationToken)
     {
         var siteId = SiteOf(prefix, message.Topic);
         if (siteId is null)
         {
-            IngestLog.Refused(_logger, message.Topic, "not a telemetry topic of one site");
+            refusals.Refuse(message.Topic, MqttRefusalReasons.NotASiteTopic, "not a telemetry topic of one site");
             return;
         }
         TelemetryBatch batch;
         try { batch = TelemetryBatch.Parser.ParseFrom(message.Payload.Span); }
         catch (Google.Protobuf.InvalidProtocolBufferException ex)
         {
-            IngestLog.Rejected(_logger, siteId, $"undecodable batch ({message.Payload.Length} bytes): {ex.Message}");
+            refusals.Refuse(siteId, MqttRefusalReasons.Undecodable, $"undecodable batch ({message.Payload.Length} bytes): {ex.Message}");
             return;
         }
         if (!string.IsNullOrEmpty(batch.SiteId) && batch.SiteId != siteId)
         {
-            IngestLog.ForeignSite(_logger, siteId, batch.SiteId);
+            refusals.Refuse(siteId, MqttRefusalReasons.ForeignSite, $"the batch names site '{Shorten(batch.SiteId)}' (a site writes only its own data)");
+            return;
+        }
+        if (await store.GetSiteAsync(siteId, cancellationToken).ConfigureAwait(false) is null)
+        {
+            refusals.Refuse(siteId, MqttRefusalReasons.UnregisteredSite, $"the site is not registered; {batch.Readings.Count} reading(s) not stored");
             return;
         }
         try { await pipeline.IngestAsync(siteId, batch, cancellationToken).ConfigureAwait(false); }
-        catch (InvalidTelemetryException ex) { IngestLog.Rejected(_logger, siteId, ex.Message); }
+        catch (InvalidTelemetryException ex) { refusals.Refuse(siteId, MqttRefusalReasons.InvalidTelemetry, ex.Message); }
     }
+
+    private static string Shorten(string text) => text.Length <= 128 ? text : text[..128] + "…";
 
     /// <summary>"{prefix}/{site}/telemetry" → site; anything else → null.</summary>
     internal static string? SiteOf(string prefix, string topic)

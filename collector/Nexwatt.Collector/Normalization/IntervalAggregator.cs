@@ -27,9 +27,14 @@ public sealed class IntervalAggregator
         _options.Validate();
     }
 
+    /// <summary>How long after its end an interval stays <see cref="QualityFlags.Open"/>: a sample arriving later is late.</summary>
+    public TimeSpan ClosingGrace => _options.LateGrace;
+
     /// <summary>
-    /// One record per closed interval of the window (an interval whose end is after <paramref name="now"/> is still
-    /// open and left out); an interval without samples is a <see cref="QualityFlags.Missing"/> record, never absent.
+    /// One record per ended interval of the window (an interval whose end is after <paramref name="now"/> is still
+    /// filling and left out). An interval that ended less than <see cref="ClosingGrace"/> ago has not closed: samples
+    /// uploaded in batches may still arrive, so it is <see cref="QualityFlags.Open"/> and never
+    /// <see cref="QualityFlags.Missing"/>. A closed interval without samples is a Missing record, never absent.
     /// </summary>
     /// <param name="window">Asset, measurement, interval length and time window.</param>
     /// <param name="samples">Samples of the asset; other assets, measurements, times and non-finite values are ignored.</param>
@@ -63,7 +68,7 @@ public sealed class IntervalAggregator
             while (next < ordered.Count && ordered[next].SourceTime < intervalEnd) next++;
             var inInterval = ordered.GetRange(from, next - from);
             var gap = relevantGaps.Any(g => g.From < intervalEnd && g.To >= start);
-            records.Add(Summarize(window, start, inInterval, slots, gap));
+            records.Add(Summarize(window, start, inInterval, slots, gap, closed: intervalEnd + _options.LateGrace <= now));
         }
         return records;
     }
@@ -107,12 +112,15 @@ public sealed class IntervalAggregator
         return TimeSpan.FromTicks(spacings[(spacings.Count - 1) / 2]);
     }
 
-    private IntervalRecord Summarize(IntervalWindow window, DateTimeOffset start, List<NormalizedSample> samples, int slots, bool gap)
+    private IntervalRecord Summarize(IntervalWindow window, DateTimeOffset start, List<NormalizedSample> samples, int slots, bool gap, bool closed)
     {
         var flags = gap ? QualityFlags.Gap : QualityFlags.None;
+        // Missing is a verdict on a closed interval; until then what is there is partial, and said to be.
+        var shortfall = closed ? QualityFlags.Missing : QualityFlags.Open;
+        if (!closed) flags |= QualityFlags.Open;
         if (samples.Count == 0)
         {
-            return new IntervalRecord(window.AssetId, window.Measurement, start, window.Length, null, null, null, null, 0, 0, flags | QualityFlags.Missing);
+            return new IntervalRecord(window.AssetId, window.Measurement, start, window.Length, null, null, null, null, 0, 0, flags | shortfall);
         }
 
         var intervalEnd = start + window.Length;
@@ -137,7 +145,7 @@ public sealed class IntervalAggregator
         average = Math.Clamp(average, min, max);
 
         var coverage = (double)occupied.Count / slots;
-        if (coverage < _options.MissingCoverageThreshold) flags |= QualityFlags.Missing;
+        if (coverage < _options.MissingCoverageThreshold) flags |= shortfall;
         if (IsStale(window.Measurement, samples)) flags |= QualityFlags.Stale;
 
         return new IntervalRecord(window.AssetId, window.Measurement, start, window.Length, average, min, max, samples[^1].Value,

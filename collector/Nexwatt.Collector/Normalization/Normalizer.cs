@@ -118,14 +118,18 @@ public sealed class Normalizer
     private NormalizedSample ToSample(AssetRecord asset, Measurement measurement, double value, IReadOnlyList<IngestedReading> parts)
     {
         var first = parts[0];
+        // A sum is complete only when its last part has arrived.
+        var received = parts.Max(p => p.ReceivedTime);
+        var flags = RangeFlags(asset, measurement, value);
+        // The receipt time is the collector's clock (TimeProvider, at ingest), so this stays pure.
+        if (first.SourceTime - received > _options.MaximumAheadOfReceipt) flags |= QualityFlags.Future;
         return new NormalizedSample(
             asset.AssetId,
             measurement,
             value,
             first.SourceTime,
-            // A sum is complete only when its last part has arrived.
-            parts.Max(p => p.ReceivedTime),
-            RangeFlags(asset, measurement, value),
+            received,
+            flags,
             first.SiteId,
             first.Sequence,
             parts.Any(p => p.Historical));

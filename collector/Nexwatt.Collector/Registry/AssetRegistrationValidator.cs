@@ -25,6 +25,11 @@ internal static partial class AssetRegistrationValidator
     public static readonly TimeSpan MaximumInterval = TimeSpan.FromHours(1);
     private const int MaximumInverterLength = 128;
 
+    // Bounds far above any one DER asset (1 GW, 10 GWh), so that sums over a fleet (fleet totals, a dispatch's
+    // registered capacity) stay finite: an infinite total cannot be written as JSON and would be a 500.
+    public const double MaximumCapacityKw = 1_000_000;
+    public const double MaximumStorageKwh = 10_000_000;
+
     // The site-id charset of the edge (it becomes part of MQTT topics), starting with a letter or digit so an id
     // can never read as a spreadsheet formula in the enrollment CSV.
     [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$", RegexOptions.CultureInvariant)]
@@ -51,8 +56,8 @@ internal static partial class AssetRegistrationValidator
             problems.Add(RegistrationProblem.Invalid("inverter", $"inverter is longer than {MaximumInverterLength} characters."));
 
         if (request.CapacityKw is not { } capacity) problems.Add(RegistrationProblem.Invalid("capacity_kw", "capacity_kw is required (AC nameplate in kW)."));
-        else if (!double.IsFinite(capacity) || capacity <= 0)
-            problems.Add(RegistrationProblem.Invalid("capacity_kw", $"capacity_kw must be above 0; it is {Show(capacity)}."));
+        else if (!double.IsFinite(capacity) || capacity <= 0 || capacity > MaximumCapacityKw)
+            problems.Add(RegistrationProblem.Invalid("capacity_kw", $"capacity_kw must be above 0 and at most {Show(MaximumCapacityKw)}; it is {Show(capacity)}."));
 
         Storage(type, request.StorageKwh, problems);
 
@@ -80,9 +85,9 @@ internal static partial class AssetRegistrationValidator
 
     private static void Storage(AssetType? type, double? storageKwh, List<RegistrationProblem> problems)
     {
-        if (storageKwh is { } kwh && (!double.IsFinite(kwh) || kwh < 0))
+        if (storageKwh is { } kwh && (!double.IsFinite(kwh) || kwh < 0 || kwh > MaximumStorageKwh))
         {
-            problems.Add(RegistrationProblem.Invalid("storage_kwh", $"storage_kwh must be 0 or more; it is {Show(kwh)}."));
+            problems.Add(RegistrationProblem.Invalid("storage_kwh", $"storage_kwh must be 0 or more and at most {Show(MaximumStorageKwh)}; it is {Show(kwh)}."));
             return;
         }
         if (type is AssetType.Battery or AssetType.SolarPlusStorage && storageKwh is not > 0)

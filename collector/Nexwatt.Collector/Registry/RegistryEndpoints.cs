@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Nexwatt.Collector.Api;
 
 namespace Nexwatt.Collector.Registry;
 
@@ -35,12 +36,16 @@ public static class RegistryEndpoints
         v1.MapGet("/assets/{id}", async (string id, AssetRegistryService registry, CancellationToken ct) =>
             await registry.GetAsync(id, ct).ConfigureAwait(false) is { } asset
                 ? Json(asset, StatusCodes.Status200OK)
-                : Json(new RegistryError("not_found", [new RegistrationProblem(RegistrationProblem.Error, "not_found", "asset_id", $"No asset '{id}'.")]), StatusCodes.Status404NotFound));
+                : Json(new RegistryError("not_found", [new RegistrationProblem(RegistrationProblem.Error, "not_found", "asset_id", $"No asset '{Api.ApiQuery.Show(id)}'.")]), StatusCodes.Status404NotFound))
+            .TakesNoQuery();
 
         v1.MapGet("/assets", async (HttpRequest request, AssetRegistryService registry, CancellationToken ct) =>
         {
-            var zone = request.Query["iso_zone"].ToString();
-            var includeRetired = string.Equals(request.Query["include_retired"].ToString(), "true", StringComparison.OrdinalIgnoreCase);
+            var problems = new List<RegistrationProblem>();
+            Api.ApiQuery.Check(request, problems, "iso_zone", "include_retired");
+            var zone = Api.ApiQuery.Value(request, "iso_zone") ?? "";
+            var includeRetired = Api.ApiQuery.Boolean(request, "include_retired", problems);
+            if (problems.Count > 0) return Json(new RegistryError("rejected", problems), StatusCodes.Status400BadRequest);
             return Answer(await registry.ListAsync(zone, includeRetired, ct).ConfigureAwait(false));
         });
 
@@ -66,7 +71,7 @@ public static class RegistryEndpoints
             return outcome.Succeeded
                 ? Results.Text(outcome.Value!, "text/csv; charset=utf-8; header=present", System.Text.Encoding.UTF8)
                 : Answer(outcome);
-        });
+        }).TakesNoQuery();
 
         return app;
     }
@@ -78,7 +83,7 @@ public static class RegistryEndpoints
     private static IResult Rejected(RegistrationProblem problem) =>
         Json(new RegistryError("rejected", [problem]), StatusCodes.Status400BadRequest);
 
-    private static IResult Json<T>(T value, int status) => Results.Json(value, RegistryJson.Options, statusCode: status);
+    private static IResult Json<T>(T value, int status) => Api.ApiProblems.Json(value, status);
 
     private static int StatusOf(RegistryStatus status) => status switch
     {

@@ -16,6 +16,8 @@ public static class RegistryJson
         // A misspelt field ("capacty_kw") would otherwise vanish silently and read as missing.
         UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
         NumberHandling = JsonNumberHandling.Strict,
+        // {"capacity_kw": 5, "capacity_kw": 5000} would otherwise keep the last value silently.
+        AllowDuplicateProperties = false,
     };
 
     /// <summary>
@@ -30,7 +32,7 @@ public static class RegistryJson
         int read;
         while ((read = await body.ReadAsync(chunk, cancellationToken).ConfigureAwait(false)) > 0)
         {
-            if (buffer.Length + read > MaximumBodyBytes) return (null, Malformed($"The body is larger than {MaximumBodyBytes} bytes."));
+            if (buffer.Length + read > MaximumBodyBytes) return (null, new RegistrationProblem(RegistrationProblem.Error, "body_too_large", null, $"The body is larger than {MaximumBodyBytes} bytes."));
             buffer.Write(chunk, 0, read);
         }
         return Parse<T>(buffer.GetBuffer().AsSpan(0, (int)buffer.Length));

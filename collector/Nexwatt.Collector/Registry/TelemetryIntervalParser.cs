@@ -10,7 +10,8 @@ namespace Nexwatt.Collector.Registry;
 /// </summary>
 internal static partial class TelemetryIntervalParser
 {
-    [GeneratedRegex(@"^(?<n>\d+(\.\d+)?)\s*(?<u>ms|s|sec|m|min|h)?$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    // [0-9], not \d: \d also matches other scripts' digits ("\u0665"), which double.Parse then refuses.
+    [GeneratedRegex(@"^(?<n>[0-9]+(\.[0-9]+)?)\s*(?<u>ms|s|sec|m|min|h)?$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex WithUnit();
 
     public static bool TryParse(JsonElement element, out TimeSpan interval)
@@ -34,7 +35,7 @@ internal static partial class TelemetryIntervalParser
         }
         var match = WithUnit().Match(value);
         if (!match.Success) return false;
-        var number = double.Parse(match.Groups["n"].Value, CultureInfo.InvariantCulture);
+        if (!double.TryParse(match.Groups["n"].Value, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var number)) return false;
         var scale = match.Groups["u"].Value.ToLowerInvariant() switch
         {
             "ms" => 0.001,

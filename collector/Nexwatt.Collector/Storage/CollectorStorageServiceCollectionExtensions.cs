@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -31,7 +32,11 @@ public static class CollectorStorageServiceCollectionExtensions
         });
         // Both stores keep dispatches in the same database: the dispatch store is the same instance.
         services.AddSingleton(provider => (Dispatch.IDispatchStore)provider.GetRequiredService<ICollectorStore>());
-        services.AddHostedService<CollectorStorageInitializer>();
+        // The initializer reads the clock (latest values dated ahead of it are forgotten); the host's clock wins.
+        services.TryAddSingleton(TimeProvider.System);
+        // One instance: the program runs it before the host starts (to report a failure as one line), the host's start reuses it.
+        services.AddSingleton<CollectorStorageInitializer>();
+        services.AddHostedService(provider => provider.GetRequiredService<CollectorStorageInitializer>());
         return services;
     }
 }

@@ -30,10 +30,13 @@ internal static class FleetTotalsCalculator
             if (!zones.TryGetValue(asset.IsoZone, out var zone)) zones[asset.IsoZone] = zone = new Accumulator();
             zone.Assets++;
             var maxAge = asset.TelemetryInterval * FreshIntervals;
-            if (IsFresh(asset.PowerTime, now, maxAge) && asset.PowerW is { } watts) zone.Watts += watts;
+            // A value that would make the total infinite (a garbled device reporting 1e308 W, flagged out of range
+            // by normalization) is left out like a stale one: an infinite total cannot even be written as JSON.
+            if (IsFresh(asset.PowerTime, now, maxAge) && asset.PowerW is { } watts && double.IsFinite(zone.Watts + watts)) zone.Watts += watts;
             else zone.Stale++;
             if (asset.Type is AssetType.Battery or AssetType.SolarPlusStorage
-                && IsFresh(asset.StateOfChargeTime, now, maxAge) && asset.StateOfChargePct is { } soc)
+                && IsFresh(asset.StateOfChargeTime, now, maxAge) && asset.StateOfChargePct is { } soc and >= 0 and <= 100
+                && double.IsFinite(zone.KilowattHours + soc * (asset.StorageKwh ?? 0) / 100))
             {
                 zone.SocSum += soc;
                 zone.SocCount++;

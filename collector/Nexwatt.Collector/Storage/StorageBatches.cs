@@ -7,13 +7,15 @@ internal static class StorageBatches
 {
     /// <summary>
     /// The newest sample per (asset, measurement) in a batch: what may replace the stored latest value. Ties on
-    /// source time go to the higher sequence.
+    /// source time go to the higher sequence. A sample flagged <see cref="QualityFlags.Future"/> never may: a clock
+    /// years ahead would otherwise pin the latest value, fleet totals and dispatch candidates for good.
     /// </summary>
     public static IReadOnlyCollection<NormalizedSample> NewestPerMeasurement(IReadOnlyList<NormalizedSample> samples)
     {
         var newest = new Dictionary<(string, Measurement), NormalizedSample>();
         foreach (var sample in samples)
         {
+            if (sample.Flags.HasFlag(QualityFlags.Future)) continue;
             var key = (sample.AssetId, sample.Measurement);
             if (!newest.TryGetValue(key, out var held) || IsNewer(sample, held)) newest[key] = sample;
         }

@@ -21,6 +21,9 @@ internal static partial class StorageLog
     [LoggerMessage(5104, LogLevel.Warning, "Collector store write hit a transient PostgreSQL error ({SqlState}); attempt {Attempt} of {Attempts} is retried")]
     public static partial void TransientRetry(ILogger logger, string sqlState, int attempt, int attempts, Exception exception);
 
+    [LoggerMessage(5106, LogLevel.Warning, "Collector store: {Count} latest values dated after {After:O} forgotten (a device clock ahead); each asset's next sample sets them again")]
+    public static partial void FutureLatestForgotten(ILogger logger, int count, DateTimeOffset after);
+
     [LoggerMessage(5105, LogLevel.Information, "Collector store closed")]
     public static partial void Closed(ILogger logger);
 }

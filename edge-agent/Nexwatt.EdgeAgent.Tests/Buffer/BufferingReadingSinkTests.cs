@@ -29,21 +29,78 @@ public sealed class BufferingReadingSinkTests : IDisposable
         Assert.Equal("Nexwatt", text.Text);
     }
 
+    private static DeviceReadings Poll(string prefix, int count) =>
+        new("site", "inv", At, [.. Enumerable.Range(0, count).Select(i => new Reading("inv", 103, 0, $"{prefix}{i}", i, null, "W", ReadingQuality.Good, At))]);
+
+    private static BufferingReadingSink Sink(ReadingBuffer buffer, int maxHeld) =>
+        new(buffer, Microsoft.Extensions.Options.Options.Create(new AgentOptions { Buffer = new BufferOptions { MaxReadingsHeldInMemory = maxHeld } }),
+            NullLogger<BufferingReadingSink>.Instance);
+
+    private static async Task<List<string>> StoredPointsAsync(ReadingBuffer buffer) =>
+        [.. (await buffer.ReadAsync(0, ulong.MaxValue, 1_000_000, CancellationToken.None)).SelectMany(c => c.Readings).Select(r => r.Point)];
+
     [Fact]
-    public async Task Every_poll_is_appended_and_a_buffer_failure_is_counted_not_thrown_at_the_poller()
+    public async Task Polls_the_buffer_cannot_store_are_held_in_memory_and_stored_in_order_once_it_can_with_no_loss_announced()
     {
         await using var buffer = ReadingBuffer.Open(_folder.Options(), TimeProvider.System, new ListLogger());
-        var sink = new BufferingReadingSink(buffer, NullLogger<BufferingReadingSink>.Instance);
-        var poll = new DeviceReadings("site", "inv", At, [new Reading("inv", 103, 0, "W", 1, null, "W", ReadingQuality.Good, At), new Reading("inv", 103, 0, "A", 2, null, "A", ReadingQuality.Good, At)]);
+        var sink = Sink(buffer, maxHeld: 10_000);
+        await sink.WriteAsync(Poll("a", 2), CancellationToken.None);
+        Assert.Equal(["a0", "a1"], await StoredPointsAsync(buffer));
+        Assert.True(sink.IsHealthy);
 
-        await sink.WriteAsync(poll, CancellationToken.None);
-        var chunk = Assert.Single(await buffer.ReadAsync(0, ulong.MaxValue, 100, CancellationToken.None));
-        Assert.Equal(["W", "A"], chunk.Readings.Select(r => r.Point));
+        // The disk fills: the poller is not failed, and nothing it polled is dropped.
+        await buffer.ExecuteForTestsAsync("PRAGMA max_page_count = 1");
+        await sink.WriteAsync(Poll("b", 3000), CancellationToken.None);
+        await sink.WriteAsync(Poll("c", 2), CancellationToken.None);
+        Assert.Equal((3002, 0L, false), (sink.ReadingsHeld, sink.ReadingsLost, sink.IsHealthy));
+
+        // Room again: the next poll first stores the held ones, oldest first, then itself.
+        await buffer.ExecuteForTestsAsync("PRAGMA max_page_count = 1000000");
+        await sink.WriteAsync(Poll("d", 1), CancellationToken.None);
+        var expected = new List<string> { "a0", "a1" };
+        expected.AddRange(Enumerable.Range(0, 3000).Select(i => $"b{i}"));
+        expected.AddRange(["c0", "c1", "d0"]);
+        Assert.Equal(expected, await StoredPointsAsync(buffer));
+        Assert.Equal((0, 0L, true), (sink.ReadingsHeld, sink.ReadingsLost, sink.IsHealthy));
+        Assert.Empty(await buffer.ReadGapsAsync(CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task The_site_status_reports_the_buffer_unavailable_with_what_is_held_in_memory()
+    {
+        await using var buffer = ReadingBuffer.Open(_folder.Options(), TimeProvider.System, new ListLogger());
+        var sink = Sink(buffer, maxHeld: 10_000);
+        var status = new Nexwatt.EdgeAgent.Uplink.SiteStatusFactory(Nexwatt.EdgeAgent.AgentIdentity.ForSite("site"), new Nexwatt.EdgeAgent.Polling.DeviceHealthBoard(),
+            buffer, TimeProvider.System, sink);
+        Assert.False(status.Online().Buffer.Unavailable);
 
         await buffer.ExecuteForTestsAsync("PRAGMA max_page_count = 1");
-        var big = poll with { Readings = [.. Enumerable.Range(0, 3000).Select(i => new Reading("inv", 103, 0, $"P{i}", i, null, "W", ReadingQuality.Good, At))] };
-        await sink.WriteAsync(big, CancellationToken.None);
-        Assert.Equal(3000, sink.ReadingsLost);
+        await sink.WriteAsync(Poll("b", 3000), CancellationToken.None);
+        var stats = status.Online().Buffer;
+        Assert.Equal((true, 3000UL, 0UL), (stats.Unavailable, stats.ReadingsHeldInMemory, stats.ReadingsLostTotal));
+
+        await buffer.ExecuteForTestsAsync("PRAGMA max_page_count = 1000000");
+        await sink.WriteAsync(Poll("c", 1), CancellationToken.None);
+        stats = status.Online().Buffer;
+        Assert.Equal((false, 0UL), (stats.Unavailable, stats.ReadingsHeldInMemory));
+    }
+
+    [Fact]
+    public async Task Past_the_hold_bound_the_oldest_held_polls_are_counted_and_announced_as_a_gap()
+    {
+        await using var buffer = ReadingBuffer.Open(_folder.Options(), TimeProvider.System, new ListLogger());
+        var sink = Sink(buffer, maxHeld: 3500);
+        await buffer.ExecuteForTestsAsync("PRAGMA max_page_count = 1");
+        await sink.WriteAsync(Poll("b", 3000), CancellationToken.None);
+        await sink.WriteAsync(Poll("c", 3000), CancellationToken.None);
+        Assert.Equal((3000, 3000L), (sink.ReadingsHeld, sink.ReadingsLost));
+
+        await buffer.ExecuteForTestsAsync("PRAGMA max_page_count = 1000000");
+        await sink.WriteAsync(Poll("d", 1), CancellationToken.None);
+        Assert.Equal([.. Enumerable.Range(0, 3000).Select(i => $"c{i}"), "d0"], await StoredPointsAsync(buffer));
+        var gap = Assert.Single(await buffer.ReadGapsAsync(CancellationToken.None)).Gap;
+        Assert.Equal(3000UL, gap.LastSequence - gap.FirstSequence + 1);
+        Assert.Contains("in-memory hold (3500 readings) was full", gap.Reason);
     }
 
     [Fact]

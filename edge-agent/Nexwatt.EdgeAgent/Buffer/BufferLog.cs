@@ -30,8 +30,14 @@ internal static partial class BufferLog
     [LoggerMessage(2307, LogLevel.Warning, "Buffer chunk {Id} ({DeviceId}, sequences {FirstSequence}-{LastSequence}) cannot be decoded; it is dropped and announced upstream as a gap")]
     public static partial void CorruptChunk(ILogger logger, long id, string deviceId, ulong firstSequence, ulong lastSequence);
 
-    [LoggerMessage(2308, LogLevel.Warning, "{DeviceId}: {Count} readings could not be buffered ({Lost} lost so far): {Reason}")]
-    public static partial void AppendFailed(ILogger logger, string deviceId, int count, long lost, string reason);
+    [LoggerMessage(2308, LogLevel.Error, "{DeviceId}: {Count} readings could not be buffered and are held in memory ({Held} held, at most {MaxHeld}) until the buffer takes them: {Reason}")]
+    public static partial void ReadingsHeld(ILogger logger, string deviceId, int count, int held, int maxHeld, string reason);
+
+    [LoggerMessage(2314, LogLevel.Error, "{DeviceId}: the in-memory hold is full ({MaxHeld} readings): its oldest {Count} readings are lost ({Lost} lost so far) and announced upstream as a gap")]
+    public static partial void HeldReadingsDropped(ILogger logger, string deviceId, int count, long lost, int maxHeld);
+
+    [LoggerMessage(2315, LogLevel.Warning, "Every reading held in memory while the buffer was unavailable is now stored")]
+    public static partial void HeldReadingsStored(ILogger logger);
 
     [LoggerMessage(2309, LogLevel.Error, "Buffer commit of {Requests} request(s) failed: {Reason}")]
     public static partial void CommitFailed(ILogger logger, int requests, string reason, Exception? exception);

@@ -36,6 +36,13 @@ public sealed class BufferOptions
     /// <summary>How long the buffer waits before trying again to open a store it could not open (disk full, folder not writable).</summary>
     public TimeSpan RetryInterval { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// Readings kept in memory while the buffer cannot store them (disk full, file gone read-only), appended again
+    /// once it can; past this the oldest are lost and announced as a gap. 100,000 readings is about 10 MB and 40
+    /// minutes of an inverter and a battery read in full every 5 s.
+    /// </summary>
+    public int MaxReadingsHeldInMemory { get; set; } = 100_000;
+
     /// <summary>The file to use: <see cref="Path"/>, or the state directory default.</summary>
     public string EffectivePath => Path is { Length: > 0 } configured ? System.IO.Path.GetFullPath(configured) : DefaultPath();
 
@@ -65,6 +72,8 @@ public sealed class BufferOptions
             problems.Add($"{key}:CommitInterval {CommitInterval} is out of range (1 ms to 10 s); the default is 250 ms.");
         if (CommitMaxReadings is < 1 or > 1_000_000)
             problems.Add($"{key}:CommitMaxReadings {CommitMaxReadings} is out of range (1-1000000).");
+        if (MaxReadingsHeldInMemory is < 0 or > 10_000_000)
+            problems.Add($"{key}:MaxReadingsHeldInMemory {MaxReadingsHeldInMemory} is out of range (0-10000000).");
         if (RetryInterval < TimeSpan.FromMilliseconds(10))
             problems.Add($"{key}:RetryInterval {RetryInterval} is below the 10 ms floor.");
     }

@@ -66,6 +66,12 @@ public sealed partial class ReadingBuffer
 
     private void Process(List<WriteRequest> batch)
     {
+        while (_losses.TryDequeue(out var loss))
+        {
+            _lost ??= new EvictionRound();
+            _lost.Add(0, 0, loss.DeviceId, loss.From, loss.To, loss.Readings);
+            _lostReason = loss.Reason;
+        }
         if (_store is null && !TryReopen())
         {
             FailBatch(batch, new BufferUnavailableException($"the buffer {Path} cannot be opened (see the earlier error); retrying every {_options.RetryInterval}"));
@@ -207,7 +213,7 @@ public sealed partial class ReadingBuffer
     {
         foreach (var request in batch)
         {
-            if (request is AppendRequest append)
+            if (request is AppendRequest { CallerRetries: false } append)
             {
                 _lost ??= new EvictionRound();
                 long from = long.MaxValue, to = long.MinValue;
@@ -236,16 +242,9 @@ public sealed partial class ReadingBuffer
 
     private bool TryOpenStore()
     {
-        _lastOpenAttempt = _time.GetTimestamp();
         try
         {
-            _lockFile ??= LockFile(Path);
-            var store = BufferStore.Open(Path, _time, _logger);
-            _meter.Attach(store.PageSize, store.Writes);
-            Volatile.Write(ref _published, store.Snapshot());
-            lock (_readLock) _store = store;
-            _unavailableReported = false;
-            BufferLog.Opened(_logger, Path, store.Readings, store.Chunks, store.Gaps, store.NextSequence, FileLength(Path) + FileLength(Path + "-wal"));
+            OpenStore();
             return true;
         }
         catch (Exception ex) when (ex is SqliteException or IOException or UnauthorizedAccessException)
@@ -257,13 +256,43 @@ public sealed partial class ReadingBuffer
         }
     }
 
+    private void OpenOrThrow()
+    {
+        try
+        {
+            OpenStore();
+        }
+        catch (Exception ex) when (ex is SqliteException or IOException or UnauthorizedAccessException)
+        {
+            _lockFile?.Dispose();
+            _lockFile = null;
+            throw new BufferUnavailableException($"the buffer '{Path}' cannot be opened: {Describe(ex)}", ex);
+        }
+    }
+
+    private void OpenStore()
+    {
+        _lastOpenAttempt = _time.GetTimestamp();
+        {
+            _lockFile ??= LockFile(Path);
+            var store = BufferStore.Open(Path, _time, _logger);
+            _meter.Attach(store.PageSize, store.Writes);
+            Volatile.Write(ref _published, store.Snapshot());
+            lock (_readLock) _store = store;
+            _unavailableReported = false;
+            BufferLog.Opened(_logger, Path, store.Readings, store.Chunks, store.Gaps, store.NextSequence, FileLength(Path) + FileLength(Path + "-wal"));
+        }
+    }
+
     /// <summary>
     /// Holds "&lt;file&gt;.lock" exclusively (flock) while the buffer is open: two agents appending to one file would
     /// hand out the same sequences. The lock goes with the process, so a killed agent never leaves it stale.
     /// </summary>
     private static FileStream LockFile(string path)
     {
-        Directory.CreateDirectory(System.IO.Path.GetDirectoryName(path)!);
+        var folder = System.IO.Path.GetDirectoryName(path)!;
+        try { Directory.CreateDirectory(folder); }
+        catch (IOException ex) { throw new IOException($"its folder '{folder}' cannot be created: {ex.Message}", ex); }
         try { return new FileStream(path + ".lock", FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None); }
         catch (IOException ex) when (ex is not FileNotFoundException and not DirectoryNotFoundException)
         {

@@ -24,6 +24,8 @@ public sealed partial class ReadingBuffer : IAsyncDisposable, IDisposable
     private readonly ILogger _logger;
     private readonly Channel<WriteRequest> _queue;
     private readonly Lock _readLock = new();
+    // Losses reported by callers from any thread; the writer loop alone folds them into the next gap.
+    private readonly System.Collections.Concurrent.ConcurrentQueue<(string DeviceId, long From, long To, int Readings, string Reason)> _losses = new();
     private readonly WriteMeter _meter;
     private readonly Task _writer;
     private BufferStore? _store;
@@ -31,7 +33,7 @@ public sealed partial class ReadingBuffer : IAsyncDisposable, IDisposable
     private long _commits;
     private int _disposed;
 
-    private ReadingBuffer(BufferOptions options, TimeProvider time, ILogger logger)
+    private ReadingBuffer(BufferOptions options, TimeProvider time, ILogger logger, bool requireOpen)
     {
         _options = options;
         Path = options.EffectivePath;
@@ -39,7 +41,8 @@ public sealed partial class ReadingBuffer : IAsyncDisposable, IDisposable
         _logger = logger;
         _queue = Channel.CreateBounded<WriteRequest>(new BoundedChannelOptions(QueueCapacity) { FullMode = BoundedChannelFullMode.Wait, SingleReader = true });
         _meter = new WriteMeter(time);
-        TryOpenStore();
+        if (requireOpen) OpenOrThrow();
+        else TryOpenStore();
         _writer = Task.Run(WriteLoopAsync);
     }
 
@@ -50,17 +53,22 @@ public sealed partial class ReadingBuffer : IAsyncDisposable, IDisposable
     public ulong NextSequence => Volatile.Read(ref _published).NextSequence;
 
     /// <summary>
-    /// Opens (or creates) the buffer. Never throws for a damaged file (salvaged) or a store that cannot be written
-    /// (logged; appends fail with <see cref="BufferUnavailableException"/> and the store is retried every
-    /// <see cref="BufferOptions.RetryInterval"/>).
+    /// Opens (or creates) the buffer. Never throws for a damaged file (salvaged). A store that cannot be written
+    /// throws with <paramref name="requireOpen"/> (at start it is a configuration mistake: the path); without it, it is
+    /// logged, appends fail with <see cref="BufferUnavailableException"/> and the store is retried every
+    /// <see cref="BufferOptions.RetryInterval"/>.
     /// </summary>
-    public static ReadingBuffer Open(BufferOptions options, TimeProvider time, ILogger logger)
+    /// <exception cref="BufferUnavailableException">With <paramref name="requireOpen"/>: the file cannot be opened or created; the message names it and why.</exception>
+    public static ReadingBuffer Open(BufferOptions options, TimeProvider time, ILogger logger, bool requireOpen = false)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(time);
         ArgumentNullException.ThrowIfNull(logger);
-        return new ReadingBuffer(options, time, logger);
+        return new ReadingBuffer(options, time, logger, requireOpen);
     }
+
+    /// <summary>True while the store is open and writable as far as the buffer knows (false from a failed commit until one succeeds).</summary>
+    public bool IsHealthy => Volatile.Read(ref _store) is not null && !Volatile.Read(ref _commitFailing);
 
     /// <summary>
     /// Stores one device poll and returns once it is durably committed. The readings get consecutive sequences and
@@ -68,12 +76,20 @@ public sealed partial class ReadingBuffer : IAsyncDisposable, IDisposable
     /// the wait, not the write: a reading that entered the queue is committed anyway.
     /// </summary>
     /// <exception cref="BufferUnavailableException">The store cannot be written now (disk full, folder not writable).</exception>
-    public async ValueTask<BufferedChunk> AppendAsync(string deviceId, IReadOnlyList<Reading> readings, CancellationToken cancellationToken)
+    public ValueTask<BufferedChunk> AppendAsync(string deviceId, IReadOnlyList<Reading> readings, CancellationToken cancellationToken) =>
+        AppendAsync(deviceId, readings, callerRetries: false, cancellationToken);
+
+    /// <summary>
+    /// As <see cref="AppendAsync(string, IReadOnlyList{Reading}, CancellationToken)"/>; with <paramref name="callerRetries"/>
+    /// a failed append is not counted as lost (the caller holds the readings and appends them again, or reports them
+    /// through <see cref="RecordLoss"/> if it has to let them go).
+    /// </summary>
+    public async ValueTask<BufferedChunk> AppendAsync(string deviceId, IReadOnlyList<Reading> readings, bool callerRetries, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(deviceId);
         ArgumentNullException.ThrowIfNull(readings);
         if (readings.Count == 0) throw new ArgumentException("A chunk needs at least one reading.", nameof(readings));
-        var request = new AppendRequest(deviceId, readings);
+        var request = new AppendRequest(deviceId, readings, callerRetries);
         await EnqueueAsync(request, cancellationToken).ConfigureAwait(false);
         return await request.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
     }
@@ -101,6 +117,20 @@ public sealed partial class ReadingBuffer : IAsyncDisposable, IDisposable
             await EnqueueAsync(new ChangeRequest(ChangeKind.DiscardCorrupt, [], corrupt), cancellationToken).ConfigureAwait(false);
         }
         return chunks;
+    }
+
+    /// <summary>
+    /// Readings a caller could not keep (they never reached the buffer): announced upstream as a gap, with the
+    /// readings lost while the store was unavailable, at the next successful commit.
+    /// </summary>
+    public void RecordLoss(string deviceId, IReadOnlyList<Reading> readings, string reason)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(deviceId);
+        ArgumentNullException.ThrowIfNull(readings);
+        if (readings.Count == 0) return;
+        long from = long.MaxValue, to = long.MinValue;
+        foreach (var r in readings) (from, to) = (Math.Min(from, r.SourceTimeUs), Math.Max(to, r.SourceTimeUs));
+        _losses.Enqueue((deviceId, from, to, readings.Count, reason));
     }
 
     /// <summary>Deletes delivered chunks (the broker acknowledged them). Batched with the next group commit.</summary>

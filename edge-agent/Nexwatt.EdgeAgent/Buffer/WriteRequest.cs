@@ -16,8 +16,11 @@ internal abstract class WriteRequest
     public abstract void Complete();
 }
 
-internal sealed class AppendRequest(string deviceId, IReadOnlyList<Reading> readings) : WriteRequest
+internal sealed class AppendRequest(string deviceId, IReadOnlyList<Reading> readings, bool callerRetries = false) : WriteRequest
 {
+    /// <summary>The caller keeps the readings and tries again when this fails: the buffer must not count them as lost.</summary>
+    public bool CallerRetries { get; } = callerRetries;
+
     private readonly TaskCompletionSource<BufferedChunk> _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public string DeviceId { get; } = deviceId;

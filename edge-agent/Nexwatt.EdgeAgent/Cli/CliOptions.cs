@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Nexwatt.Configuration;
 
 namespace Nexwatt.EdgeAgent.Cli;
 

@@ -1,6 +1,6 @@
 using System.CommandLine;
 using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Options;
+using Nexwatt.Configuration;
 using Nexwatt.EdgeAgent.Hosting;
 
 namespace Nexwatt.EdgeAgent.Cli;
@@ -10,6 +10,8 @@ internal static class RunCommand
 {
     /// <summary>sysexits.h EX_CONFIG: systemd's RestartPreventExitStatus keeps a misconfigured agent from crash-looping.</summary>
     public const int ConfigurationError = 78;
+
+    private const string Prefix = "nexwatt-agent: ";
 
     public static Command Create()
     {
@@ -22,9 +24,9 @@ internal static class RunCommand
             {
                 host = AgentHost.Build(parse.GetValue(config)?.FullName);
             }
-            catch (Exception ex) when (ex is FileNotFoundException or InvalidDataException or FormatException)
+            catch (Exception ex) when (ex is InvalidConfigurationException or FileNotFoundException or InvalidDataException or FormatException)
             {
-                await Console.Error.WriteLineAsync($"nexwatt-agent: configuration error: {ex.Message}").ConfigureAwait(false);
+                await ReportAsync(ex).ConfigureAwait(false);
                 return ConfigurationError;
             }
 
@@ -32,24 +34,36 @@ internal static class RunCommand
             {
                 try
                 {
-                    await host.RunAsync(cancellationToken).ConfigureAwait(false);
-                    return 0;
+                    AgentHost.CheckBeforeStart(host);
                 }
-                catch (OptionsValidationException ex)
+                catch (InvalidConfigurationException ex)
                 {
-                    await Console.Error.WriteLineAsync("nexwatt-agent: the configuration is not valid:").ConfigureAwait(false);
-                    foreach (var failure in ex.Failures)
-                        await Console.Error.WriteLineAsync($"  - {failure}").ConfigureAwait(false);
+                    await ReportAsync(ex).ConfigureAwait(false);
                     return ConfigurationError;
                 }
-                catch (InvalidOperationException ex) when (ex.InnerException is FormatException or InvalidOperationException)
-                {
-                    // Binding failed: a value that is not a number, a duration or a boolean where one is expected.
-                    await Console.Error.WriteLineAsync($"nexwatt-agent: the configuration is not valid: {ex.Message} {ex.InnerException?.Message}").ConfigureAwait(false);
-                    return ConfigurationError;
-                }
+                await host.RunAsync(cancellationToken).ConfigureAwait(false);
+                return 0;
             }
         });
         return command;
+    }
+
+    /// <summary>One line per problem on stderr, no stack trace: these are the installer's mistakes, and each names its key or file.</summary>
+    private static async Task ReportAsync(Exception exception)
+    {
+        var error = Console.Error;
+        switch (exception)
+        {
+            case InvalidConfigurationException invalid:
+                foreach (var problem in invalid.Problems) await error.WriteLineAsync($"{Prefix}configuration error: {problem}").ConfigureAwait(false);
+                foreach (var warning in invalid.Warnings) await error.WriteLineAsync($"{Prefix}configuration warning: {warning}").ConfigureAwait(false);
+                break;
+            case InvalidDataException:
+                await error.WriteLineAsync($"{Prefix}configuration error: {ConfigurationFileError.Describe(exception)}").ConfigureAwait(false);
+                break;
+            default:
+                await error.WriteLineAsync($"{Prefix}configuration error: {exception.Message}").ConfigureAwait(false);
+                break;
+        }
     }
 }

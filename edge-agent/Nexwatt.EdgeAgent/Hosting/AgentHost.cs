@@ -7,6 +7,7 @@ using Nexwatt.EdgeAgent.Buffer;
 using Nexwatt.EdgeAgent.Configuration;
 using Nexwatt.EdgeAgent.Polling;
 using Nexwatt.EdgeAgent.Readings;
+using Nexwatt.Configuration;
 using Nexwatt.Protocols.SunSpec;
 
 namespace Nexwatt.EdgeAgent.Hosting;
@@ -43,6 +44,7 @@ public static class AgentHost
     {
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings { ContentRootPath = AppContext.BaseDirectory });
         AddAgentConfiguration(builder.Configuration, explicitConfigFile);
+        var warnings = AgentConfigurationCheck.Apply(builder.Configuration, Environment.GetEnvironmentVariables());
 
         builder.Logging.AddConfiguration(builder.Configuration.GetSection("Logging"));
         if (Environment.GetEnvironmentVariable("JOURNAL_STREAM") is { Length: > 0 })
@@ -52,7 +54,40 @@ public static class AgentHost
 
         builder.Services.AddAgentServices(builder.Configuration);
         overrides?.Invoke(builder.Services);
-        return builder.Build();
+        var host = builder.Build();
+        var logger = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Nexwatt.EdgeAgent.Configuration");
+        foreach (var warning in warnings) Log.ConfigurationWarning(logger, warning);
+        return host;
+    }
+
+    /// <summary>
+    /// What must hold before the host starts, checked outside it so that a mistake is one line and exit 78, not a
+    /// "Hosting failed to start" with a stack trace: every option is valid, and the buffer opens.
+    /// </summary>
+    /// <exception cref="InvalidConfigurationException">One line per problem.</exception>
+    public static void CheckBeforeStart(IHost host)
+    {
+        ArgumentNullException.ThrowIfNull(host);
+        try
+        {
+            host.Services.GetService<IStartupValidator>()?.Validate();
+        }
+        catch (OptionsValidationException ex)
+        {
+            throw new InvalidConfigurationException([.. ex.Failures]);
+        }
+        catch (AggregateException ex) when (ex.InnerExceptions.All(e => e is OptionsValidationException))
+        {
+            throw new InvalidConfigurationException([.. ex.InnerExceptions.SelectMany(e => ((OptionsValidationException)e).Failures)]);
+        }
+        try
+        {
+            _ = host.Services.GetRequiredService<ReadingBuffer>();
+        }
+        catch (BufferUnavailableException ex)
+        {
+            throw new InvalidConfigurationException([$"Agent:Buffer:Path: {ex.Message}"]);
+        }
     }
 
     public static IServiceCollection AddAgentServices(this IServiceCollection services, IConfiguration configuration)
@@ -70,8 +105,9 @@ public static class AgentHost
         services.AddSingleton(sp => AgentIdentity.ForSite(sp.GetRequiredService<IOptions<AgentOptions>>().Value.SiteId));
         // The durable buffer: opened at start, closed last (hosted services stop in reverse order of
         // registration, so it is registered before the uplink and the pollers that use it).
+        // A buffer that cannot be opened at start is a configuration error (the path); one that fails later is retried.
         services.AddSingleton(sp => ReadingBuffer.Open(sp.GetRequiredService<IOptions<AgentOptions>>().Value.Buffer,
-            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>().CreateLogger("Nexwatt.EdgeAgent.Buffer")));
+            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>().CreateLogger("Nexwatt.EdgeAgent.Buffer"), requireOpen: true));
         services.AddSingleton<IHostedService>(sp => new BufferLifetime(sp.GetRequiredService<ReadingBuffer>));
         services.AddHostedService<Uplink.MqttUplinkService>();
         // One gRPC channel to the collector, shared by the upload and the setpoint stream (opened at first use).
@@ -93,7 +129,8 @@ public static class AgentHost
         services.AddHostedService<Dispatch.GrpcSetpointService>();
         services.AddSingleton<IHostedService>(sp => new RuntimeHealthLog(sp.GetRequiredService<IOptions<AgentOptions>>().Value.HealthLogInterval,
             sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<RuntimeHealthLog>>()));
-        services.AddSingleton<IHostedService>(sp => new SystemdNotifier(sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<SystemdNotifier>>()));
+        services.AddSingleton<IHostedService>(sp => new SystemdNotifier(sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<SystemdNotifier>>(),
+            healthy: () => sp.GetRequiredService<BufferingReadingSink>().IsHealthy));
         return services;
     }
 }

@@ -9,10 +9,17 @@ namespace Nexwatt.EdgeAgent.Hosting;
 /// The sd_notify protocol (sd_notify(3)): READY=1 once the host has started, WATCHDOG=1 at half the
 /// watchdog period systemd asks for, STOPPING=1 on shutdown; datagrams to the NOTIFY_SOCKET unix socket.
 /// Outside systemd (no NOTIFY_SOCKET) it does nothing. Microsoft.Extensions.Hosting.Systemd is not available here.
+/// While <paramref name="healthy"/> says no (the buffer cannot store readings) the watchdog is not fed and STATUS= says
+/// why: an agent that keeps polling but cannot keep what it reads is restarted by systemd (WatchdogSec=), not left
+/// looking up.
 /// </summary>
-internal sealed class SystemdNotifier(TimeProvider time, ILogger<SystemdNotifier> logger, string? socketPath = null, TimeSpan? watchdogPeriod = null)
+internal sealed class SystemdNotifier(TimeProvider time, ILogger<SystemdNotifier> logger, string? socketPath = null, TimeSpan? watchdogPeriod = null,
+    Func<bool>? healthy = null)
     : IHostedLifecycleService, IDisposable
 {
+    internal const string UnhealthyStatus = "STATUS=Unhealthy: the reading buffer cannot store readings (held in memory, retrying); watchdog not fed";
+    private bool _withheld;
+
     private readonly string? _socketPath = socketPath ?? Environment.GetEnvironmentVariable("NOTIFY_SOCKET");
     private readonly TimeSpan? _watchdog = watchdogPeriod ?? ReadWatchdogPeriod();
     private ITimer? _timer;
@@ -24,7 +31,7 @@ internal sealed class SystemdNotifier(TimeProvider time, ILogger<SystemdNotifier
         if (!Enabled) return Task.CompletedTask;
         Send("READY=1\nSTATUS=Polling devices");
         if (_watchdog is { } period && period > TimeSpan.Zero)
-            _timer = time.CreateTimer(_ => Send("WATCHDOG=1"), null, period / 2, period / 2);
+            _timer = time.CreateTimer(_ => Tick(), null, period / 2, period / 2);
         return Task.CompletedTask;
     }
 
@@ -41,6 +48,27 @@ internal sealed class SystemdNotifier(TimeProvider time, ILogger<SystemdNotifier
     public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     public void Dispose() => _timer?.Dispose();
+
+    private void Tick()
+    {
+        if (healthy?.Invoke() ?? true)
+        {
+            if (_withheld)
+            {
+                _withheld = false;
+                Log.WatchdogResumed(logger);
+                Send("STATUS=Polling devices");
+            }
+            Send("WATCHDOG=1");
+            return;
+        }
+        if (!_withheld)
+        {
+            _withheld = true;
+            Log.WatchdogWithheld(logger);
+        }
+        Send(UnhealthyStatus);
+    }
 
     internal void Send(string state)
     {

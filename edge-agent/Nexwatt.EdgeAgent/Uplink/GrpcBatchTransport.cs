@@ -23,6 +23,9 @@ internal sealed class GrpcBatchTransport : IBatchTransport, IAsyncDisposable
         _reader = ReadAcksAsync(cancellationToken);
     }
 
+    // The collector's gRPC server takes messages of up to 4 MiB, as the channel sends them; the 5-byte frame header is outside it.
+    public int MaxBatchBytes => GrpcCollectorChannel.MaxMessageSize;
+
     public async ValueTask SendAsync(TelemetryBatch batch, CancellationToken cancellationToken)
     {
         var acked = new TaskCompletionSource<UploadAck>(TaskCreationOptions.RunContinuationsAsynchronously);

@@ -70,6 +70,8 @@ internal sealed class GrpcUplinkService(
     /// <summary>Resets the backoff once a batch got through: a healthy session that later drops retries at once.</summary>
     private sealed class ResettingTransport(IBatchTransport inner, Action delivered) : IBatchTransport
     {
+        public int MaxBatchBytes => inner.MaxBatchBytes;
+
         public async ValueTask SendAsync(TelemetryBatch batch, CancellationToken cancellationToken)
         {
             await inner.SendAsync(batch, cancellationToken).ConfigureAwait(false);

@@ -8,6 +8,12 @@ namespace Nexwatt.EdgeAgent.Uplink;
 /// </summary>
 internal interface IBatchTransport
 {
+    /// <summary>
+    /// The largest encoded batch this session carries to the collector now. The pump splits anything larger: a message
+    /// over what some hop accepts is refused or, worse, acknowledged by the broker and then dropped on the way.
+    /// </summary>
+    int MaxBatchBytes { get; }
+
     /// <summary>Sends one batch and waits for its acknowledgement; throws when the session is lost.</summary>
     ValueTask SendAsync(TelemetryBatch batch, CancellationToken cancellationToken);
 }

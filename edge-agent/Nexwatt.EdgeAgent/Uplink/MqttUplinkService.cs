@@ -22,7 +22,8 @@ internal sealed class MqttUplinkService(
     DeviceHealthBoard health,
     TimeProvider time,
     Dispatch.SetpointDispatcher dispatcher,
-    ILoggerFactory loggers) : BackgroundService
+    ILoggerFactory loggers,
+    BufferingReadingSink? sink = null) : BackgroundService
 {
     private static readonly TimeSpan RefusedRetry = TimeSpan.FromMinutes(1);
 
@@ -34,7 +35,7 @@ internal sealed class MqttUplinkService(
         var mqtt = uplink.Mqtt;
         if (!mqtt.Enabled) return;
         var topics = new Topics(mqtt.TopicPrefix, identity.SiteId);
-        var status = new SiteStatusFactory(identity, health, buffer, time);
+        var status = new SiteStatusFactory(identity, health, buffer, time, sink);
         MqttClientOptions options;
         try
         {
@@ -64,7 +65,7 @@ internal sealed class MqttUplinkService(
                     // Birth first: the collector learns the site is back before its backlog arrives.
                     await client.PublishAsync(topics.Status, status.Online().ToByteArray(), MqttQualityOfService.AtLeastOnce, retain: true, stoppingToken).ConfigureAwait(false);
                     UplinkLog.SessionStarted(_logger, buffer.NextSequence);
-                    await pump.RunSessionAsync(new MqttBatchTransport(client, topics), stoppingToken).ConfigureAwait(false);
+                    await pump.RunSessionAsync(new MqttBatchTransport(client, topics, mqtt.MaxMessageBytes), stoppingToken).ConfigureAwait(false);
                 }
                 catch (MqttConnectRefusedException ex) when (!stoppingToken.IsCancellationRequested)
                 {

@@ -5,7 +5,8 @@ using Nexwatt.Protos.V1;
 namespace Nexwatt.EdgeAgent.Uplink;
 
 /// <summary>Builds the retained site status: birth (online, with devices and backlog) and death (the MQTT will).</summary>
-internal sealed class SiteStatusFactory(AgentIdentity identity, DeviceHealthBoard health, ReadingBuffer buffer, TimeProvider time)
+internal sealed class SiteStatusFactory(AgentIdentity identity, DeviceHealthBoard health, ReadingBuffer buffer, TimeProvider time,
+    BufferingReadingSink? sink = null)
 {
     public SiteStatus Online()
     {
@@ -35,6 +36,9 @@ internal sealed class SiteStatusFactory(AgentIdentity identity, DeviceHealthBoar
             ReadingsEvictedTotal = (ulong)stats.ReadingsEvictedTotal,
             BytesWrittenPerDay = (ulong)stats.BytesWrittenPerDay,
             OldestBufferedTimeUs = (ulong)(stats.OldestTimeUs ?? 0),
+            Unavailable = !buffer.IsHealthy,
+            ReadingsHeldInMemory = (ulong)(sink?.ReadingsHeld ?? 0),
+            ReadingsLostTotal = (ulong)(sink?.ReadingsLost ?? 0),
         };
         return status;
     }

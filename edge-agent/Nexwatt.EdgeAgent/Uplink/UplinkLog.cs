@@ -34,7 +34,15 @@ internal static partial class UplinkLog
     [LoggerMessage(2411, LogLevel.Information, "gRPC uplink to {Address} (TLS {Tls}, identity {Identity})")]
     public static partial void GrpcStarting(ILogger logger, string address, bool tls, string identity);
 
-    [LoggerMessage(2412, LogLevel.Error, "The collector refuses this site's upload ({Status}); readings stay buffered; trying again in {RetryIn}")]
+    [LoggerMessage(2412, LogLevel.Debug, "Sequences {First}-{Last} ({Bytes} bytes) go as {Parts} messages of at most {MaxBytes} bytes")]
+    public static partial void BatchSplit(ILogger logger, ulong first, ulong last, int bytes, int parts, int maxBytes);
+
+    [LoggerMessage(2413, LogLevel.Error, "Reading {Sequence} ({DeviceId} {Point}, {Bytes} bytes) is larger than any message the uplink carries ({MaxBytes} bytes) and is dropped")]
+    public static partial void ReadingTooLarge(ILogger logger, ulong sequence, string deviceId, string point, int bytes, int maxBytes);
+
+    [LoggerMessage(2414, LogLevel.Error, "The gap announcement {First}-{Last} ({Bytes} bytes) is larger than any message the uplink carries ({MaxBytes} bytes) and is dropped")]
+    public static partial void GapTooLarge(ILogger logger, ulong first, ulong last, int bytes, int maxBytes);
+    [LoggerMessage(2415, LogLevel.Error, "The collector refuses this site's upload ({Status}); readings stay buffered; trying again in {RetryIn}")]
     public static partial void GrpcRefused(ILogger logger, string status, TimeSpan retryIn);
 
     [LoggerMessage(2408, LogLevel.Error, "The MQTT uplink cannot start: {Reason}")]

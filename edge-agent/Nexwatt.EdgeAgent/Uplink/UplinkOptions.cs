@@ -47,6 +47,16 @@ public sealed class MqttUplinkOptions
 
     public TimeSpan KeepAlive { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// Largest telemetry message (whole MQTT packet, bytes); bigger batches go as several messages. Lowered further to
+    /// the broker's Maximum Packet Size when an MQTT 5.0 broker announces one. 4 KiB to 4 MiB; the collector accepts
+    /// 4 MiB and more (Collector:MqttIngest:MaxPacketBytes).
+    /// </summary>
+    public int MaxMessageBytes { get; set; } = DefaultMaxMessageBytes;
+
+    public const int DefaultMaxMessageBytes = 256 * 1024;
+    public const int MaxMessageBytesLimit = 4 * 1024 * 1024;
+
     /// <summary>The topic tree; the site's subtree is {TopicPrefix}/{SiteId}/...</summary>
     public string TopicPrefix { get; set; } = "nexwatt/v1";
 

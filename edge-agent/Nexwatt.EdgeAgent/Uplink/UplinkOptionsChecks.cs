@@ -22,6 +22,8 @@ internal static class UplinkOptionsChecks
             problems.Add($"{key}:Mqtt:Port {mqtt.Port} is out of range (1-65535).");
         if (mqtt.ProtocolVersion is not ("5.0" or "3.1.1"))
             problems.Add($"{key}:Mqtt:ProtocolVersion '{mqtt.ProtocolVersion}' must be 5.0 or 3.1.1.");
+        if (mqtt.MaxMessageBytes is < 4096 or > MqttUplinkOptions.MaxMessageBytesLimit)
+            problems.Add($"{key}:Mqtt:MaxMessageBytes {mqtt.MaxMessageBytes} is out of range (4096-{MqttUplinkOptions.MaxMessageBytesLimit}).");
         if (mqtt.KeepAlive < TimeSpan.FromSeconds(1) || mqtt.KeepAlive > TimeSpan.FromSeconds(65535))
             problems.Add($"{key}:Mqtt:KeepAlive {mqtt.KeepAlive} is out of range (1 s to 18 h).");
         if (string.IsNullOrWhiteSpace(mqtt.TopicPrefix) || mqtt.TopicPrefix.IndexOfAny(['+', '#']) >= 0 || mqtt.TopicPrefix.EndsWith('/'))

@@ -25,7 +25,12 @@ internal sealed class UplinkPump(
     private long _liveReadingsSent;
     private long _historicalReadingsSent;
 
+    private long _readingsTooLarge;
+
     public long LiveReadingsSent => Interlocked.Read(ref _liveReadingsSent);
+
+    /// <summary>Readings (and gaps) dropped because each alone is larger than any message the uplink carries.</summary>
+    public long ReadingsTooLarge => Interlocked.Read(ref _readingsTooLarge);
     public long HistoricalReadingsSent => Interlocked.Read(ref _historicalReadingsSent);
 
     /// <summary>Runs until the session fails (the exception propagates) or <paramref name="cancellationToken"/> fires.</summary>
@@ -103,7 +108,7 @@ internal sealed class UplinkPump(
             {
                 var batch = NewBatch(historical: true);
                 batch.Gaps.AddRange(gaps.Select(g => g.Gap));
-                await transport.SendAsync(batch, cancellationToken).ConfigureAwait(false);
+                await SendPartsAsync(transport, batch, cancellationToken).ConfigureAwait(false);
                 await buffer.AcknowledgeGapsAsync(gaps.Select(g => g.Id).ToArray(), cancellationToken).ConfigureAwait(false);
                 foreach (var gap in gaps) UplinkLog.GapAnnounced(logger, gap.Gap.FirstSequence, gap.Gap.LastSequence, gap.Gap.ReadingsLost);
             }
@@ -117,19 +122,47 @@ internal sealed class UplinkPump(
         foreach (var chunk in chunks) batch.Readings.AddRange(chunk.Readings);
         batch.FirstSequence = chunks[0].FirstSequence;
         batch.LastSequence = chunks[^1].LastSequence;
-        try
-        {
-            await transport.SendAsync(batch, cancellationToken).ConfigureAwait(false);
-        }
-        catch (BatchRejectedException ex)
-        {
-            // Refused for good: resending it would block the uplink forever. Said loudly, then dropped.
-            UplinkLog.BatchRejected(logger, batch.FirstSequence, batch.LastSequence, batch.Readings.Count, ex.Message);
-        }
+        await SendPartsAsync(transport, batch, cancellationToken).ConfigureAwait(false);
         // Delivered (or refused for good): only now may the chunks leave the buffer.
         await buffer.AcknowledgeAsync(chunks.Select(c => c.Id).ToArray(), cancellationToken).ConfigureAwait(false);
         if (historical) Interlocked.Add(ref _historicalReadingsSent, batch.Readings.Count);
         else Interlocked.Add(ref _liveReadingsSent, batch.Readings.Count);
+    }
+
+    /// <summary>
+    /// Sends <paramref name="batch"/> in as many messages as the transport's size limit needs, one after the other, each
+    /// awaited: the parts reach the collector in order, and the caller acknowledges its chunks only once every part
+    /// was acknowledged. A lost session part-way leaves them all buffered; the parts already delivered come again and
+    /// the collector counts them as duplicates.
+    /// </summary>
+    private async Task SendPartsAsync(IBatchTransport transport, TelemetryBatch batch, CancellationToken cancellationToken)
+    {
+        var maxBytes = transport.MaxBatchBytes;
+        var split = BatchSplitter.Split(batch, maxBytes);
+        if (split.Parts.Count > 1) UplinkLog.BatchSplit(logger, batch.FirstSequence, batch.LastSequence, batch.CalculateSize(), split.Parts.Count, maxBytes);
+        foreach (var reading in split.OversizedReadings)
+        {
+            // One reading larger than any message the path carries: it can never be delivered. Counted and said.
+            Interlocked.Increment(ref _readingsTooLarge);
+            UplinkLog.ReadingTooLarge(logger, reading.Sequence, reading.DeviceId, reading.Point, reading.CalculateSize(), maxBytes);
+        }
+        foreach (var gap in split.OversizedGaps)
+        {
+            Interlocked.Increment(ref _readingsTooLarge);
+            UplinkLog.GapTooLarge(logger, gap.FirstSequence, gap.LastSequence, gap.CalculateSize(), maxBytes);
+        }
+        foreach (var part in split.Parts)
+        {
+            try
+            {
+                await transport.SendAsync(part, cancellationToken).ConfigureAwait(false);
+            }
+            catch (BatchRejectedException ex)
+            {
+                // Refused for good: resending it would block the uplink forever. Said loudly, then dropped.
+                UplinkLog.BatchRejected(logger, part.FirstSequence, part.LastSequence, part.Readings.Count, ex.Message);
+            }
+        }
     }
 
     private TelemetryBatch NewBatch(bool historical) => new()

@@ -51,7 +51,17 @@ public sealed class CommandLineTests
             await File.WriteAllTextAsync(path, """{ "latitute": 52, "devices": [ { "type": "inverter", "port": 0 } ] }""");
             var (code, _, error) = await Run("serve", "--site", path);
             Assert.Equal(HardwareSimCommand.InvalidArguments, code);
-            Assert.Contains("latitute", error);
+            Assert.Contains($"{path}: line 1, column 14: unknown property 'latitute' (did you mean 'latitude'?).", error);
+
+            await File.WriteAllTextAsync(path, "{ \"devices\": [ { \"type\": \"battery\",\n \"capacityWhh\": 5 } ] }");
+            (code, _, error) = await Run("serve", "--site", path);
+            Assert.Equal(HardwareSimCommand.InvalidArguments, code);
+            Assert.Contains($"{path}: line 2, column 16: unknown property 'devices[0].capacityWhh' (did you mean 'capacityWh'?).", error);
+
+            await File.WriteAllTextAsync(path, "{ \"port\": \"15o2\" }");
+            (code, _, error) = await Run("serve", "--site", path);
+            Assert.Equal(HardwareSimCommand.InvalidArguments, code);
+            Assert.Contains($"{path}: line 1, column 17: 'port' must be a whole number.", error);
 
             await File.WriteAllTextAsync(path, """{ "devices": [ { "type": "heatpump", "port": 0 }, { "type": "battery", "port": 0, "faults": "drop=7" } ] }""");
             (code, _, error) = await Run("serve", "--site", path);

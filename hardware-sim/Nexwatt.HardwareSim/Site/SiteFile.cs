@@ -44,4 +44,5 @@ internal sealed class SiteFileDevice
     AllowTrailingCommas = true,
     UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow)]
 [JsonSerializable(typeof(SiteFile))]
+[JsonSerializable(typeof(SiteFileDevice))]
 internal sealed partial class SiteFileJsonContext : JsonSerializerContext;

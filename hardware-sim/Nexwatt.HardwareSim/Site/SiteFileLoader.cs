@@ -17,7 +17,7 @@ internal static class SiteFileLoader
         }
         catch (JsonException ex)
         {
-            errors.Add($"{path}: invalid site file: {ex.Message}");
+            errors.Add($"{path}: {Describe(ex)}");
         }
         catch (IOException ex)
         {
@@ -28,6 +28,29 @@ internal static class SiteFileLoader
             errors.Add($"{path}: cannot read the site file: {ex.Message}");
         }
         return null;
+    }
+
+    /// <summary>Line, column and reason; for a property no field has (a typo), the closest known one.</summary>
+    internal static string Describe(JsonException ex)
+    {
+        var where = ex.LineNumber is { } line ? $"line {line + 1}, column {(ex.BytePositionInLine ?? 0) + 1}: " : "";
+        var jsonPath = ex.Path ?? "";
+        var name = jsonPath[(jsonPath.LastIndexOf('.') + 1)..];
+        if (ex.Message.Contains("could not be mapped", StringComparison.Ordinal) && name.Length > 0)
+        {
+            var type = jsonPath.Contains("devices[", StringComparison.OrdinalIgnoreCase)
+                ? SiteFileJsonContext.Default.SiteFileDevice : (System.Text.Json.Serialization.Metadata.JsonTypeInfo)SiteFileJsonContext.Default.SiteFile;
+            var closest = Nexwatt.Configuration.ClosestName.Find(name, type.Properties.Select(p => p.Name));
+            return $"{where}unknown property '{jsonPath.TrimStart('$', '.')}'" + (closest is null ? "." : $" (did you mean '{closest}'?).");
+        }
+        if (ex.Message.Contains("could not be converted to", StringComparison.Ordinal) && name.Length > 0)
+        {
+            var form = ex.Message.Contains("Int32", StringComparison.Ordinal) ? "a whole number"
+                : ex.Message.Contains("Double", StringComparison.Ordinal) ? "a number" : "text in quotes";
+            return $"{where}'{jsonPath.TrimStart('$', '.')}' must be {form}.";
+        }
+        var reason = System.Text.RegularExpressions.Regex.Replace(ex.Message, @"\s*Path: .*$", "").Trim();
+        return $"{where}invalid site file: {reason}";
     }
 
     public static List<DeviceDraft> ToDrafts(SiteFile site, string path, List<string> errors)

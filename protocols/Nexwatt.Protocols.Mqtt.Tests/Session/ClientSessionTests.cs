@@ -353,6 +353,24 @@ public sealed class ClientSessionTests
         await broker.SendRawAsync(Hex.Bytes("30 80 80 80 01")); // a 2 MiB PUBLISH is announced; no body follows
         Assert.True(await broker.WaitForCloseAsync());
         Assert.True(h.Logger.Contains(LogLevel.Error, "exceeds the maximum packet size of 1024"), h.Logger.ToString());
+        Assert.Equal(1, h.Client.IncomingPacketsTooLarge);
+    }
+
+    [Fact]
+    public async Task A_publish_over_the_brokers_maximum_packet_size_is_refused_before_sending_counted_and_logged()
+    {
+        await using var h = new SessionHarness();
+        await h.StartAndConnectAsync(new ConnAckPacket { MaximumPacketSize = 200 });
+        Assert.Equal(200, h.Client.BrokerMaximumPacketSize);
+        var fits = 200 - h.Client.PublishPacketSize("t/x", 0, MqttQualityOfService.AtLeastOnce);
+        while (h.Client.PublishPacketSize("t/x", fits, MqttQualityOfService.AtLeastOnce) > 200) fits--; // a longer remaining-length field
+
+        var refused = await Assert.ThrowsAsync<MqttPublishRejectedException>(() => h.Client.PublishAsync("t/x", new byte[fits + 1], MqttQualityOfService.AtLeastOnce).AsTask());
+
+        Assert.Equal(0x95, refused.ReasonCode);
+        Assert.Equal(1, h.Client.PublishesRefusedTooLarge);
+        Assert.True(h.Logger.Contains(LogLevel.Error, "over the broker's Maximum Packet Size of 200 bytes"), h.Logger.ToString());
+        Assert.Equal(200, h.Client.PublishPacketSize("t/x", fits, MqttQualityOfService.AtLeastOnce));
     }
 
     [Fact]

@@ -54,5 +54,11 @@ public sealed partial class MqttClient
 
         [LoggerMessage(EventId = 2015, Level = LogLevel.Debug, Message = "MQTT {Endpoint}: acknowledgement of packet id {PacketId} dropped, its connection is gone; the broker delivers the message again")]
         public static partial void AcknowledgementDropped(ILogger logger, string endpoint, ushort packetId);
+
+        [LoggerMessage(EventId = 2016, Level = LogLevel.Error, Message = "MQTT {Endpoint}: not publishing to '{Topic}': the packet of {Size} bytes is over the broker's Maximum Packet Size of {Max} bytes")]
+        public static partial void PublishTooLarge(ILogger logger, string endpoint, string topic, int size, uint max);
+
+        [LoggerMessage(EventId = 2017, Level = LogLevel.Error, Message = "MQTT {Endpoint}: refused an incoming packet over our maximum packet size ({Reason}); closing the connection ({Count} so far). Raise MaxIncomingPacketSize to take it")]
+        public static partial void IncomingTooLarge(ILogger logger, string endpoint, string reason, long count);
     }
 }

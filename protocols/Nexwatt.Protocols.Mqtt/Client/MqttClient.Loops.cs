@@ -102,6 +102,13 @@ public sealed partial class MqttClient
                 }
             }
         }
+        catch (MqttProtocolException ex) when (ex.IsPacketTooLarge)
+        {
+            // The message is lost to this client (a 3.1.1 broker sends it again on the next connection, and again):
+            // counted and logged as such, never folded into a generic protocol error.
+            Log.IncomingTooLarge(_logger, _endpoint, ex.Message, Interlocked.Increment(ref _incomingPacketsTooLarge));
+            failure = ex;
+        }
         catch (MqttProtocolException ex)
         {
             Log.ProtocolViolation(_logger, _endpoint, ex.Message);

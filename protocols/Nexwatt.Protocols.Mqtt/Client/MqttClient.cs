@@ -43,6 +43,8 @@ public sealed partial class MqttClient : IAsyncDisposable
     private Exception? _lastConnectError;
     private volatile bool _isConnected;
     private long _connectionsOpened;
+    private long _publishesRefusedTooLarge;
+    private long _incomingPacketsTooLarge;
     private int _disposed;
 
     /// <summary>Creates a client; nothing happens on the network until <see cref="StartAsync"/>.</summary>
@@ -95,6 +97,21 @@ public sealed partial class MqttClient : IAsyncDisposable
 
     /// <summary>"host:port" of the broker.</summary>
     public string Endpoint => _endpoint;
+
+    /// <summary>
+    /// The Maximum Packet Size the broker announced in the CONNACK of the current connection (MQTT 5.0 section
+    /// 3.2.2.3.6), or null: not connected, MQTT 3.1.1 (which cannot announce one) or a 5.0 broker without a limit.
+    /// </summary>
+    public long? BrokerMaximumPacketSize => Volatile.Read(ref _connection) is { IsBroken: false } connection ? connection.MaximumPacketSize : null;
+
+    /// <summary>Publishes refused before sending because the packet was over the broker's Maximum Packet Size.</summary>
+    public long PublishesRefusedTooLarge => Interlocked.Read(ref _publishesRefusedTooLarge);
+
+    /// <summary>Packets from the broker over <see cref="MqttClientOptions.MaxIncomingPacketSize"/>: each closed its connection unread.</summary>
+    public long IncomingPacketsTooLarge => Interlocked.Read(ref _incomingPacketsTooLarge);
+
+    /// <summary>The size on the wire of a PUBLISH (fixed header included) with this topic and payload length, as this client encodes it.</summary>
+    public int PublishPacketSize(string topic, int payloadLength, MqttQualityOfService qos) => PublishSize(topic, payloadLength, qos);
 
     /// <summary>QoS 1 publishes currently awaiting PUBACK.</summary>
     public int InFlightCount => _window.InUse;
@@ -175,8 +192,13 @@ public sealed partial class MqttClient : IAsyncDisposable
         if (cancellationToken.IsCancellationRequested) return ValueTask.FromCanceled(cancellationToken);
         if (Volatile.Read(ref _connection) is not { IsBroken: false } connection || !connection.IsEstablished)
             return ValueTask.FromException(new MqttNotConnectedException($"Not connected to the MQTT broker {_endpoint}; nothing was published to '{topic}'."));
-        if (connection.MaximumPacketSize is { } max && PublishSize(topic, payload.Length, qos) > max)
-            return ValueTask.FromException(new MqttPublishRejectedException(topic, 0x95, $"the packet exceeds the broker's Maximum Packet Size of {max} bytes"));
+        if (connection.MaximumPacketSize is { } max && PublishSize(topic, payload.Length, qos) is var size && size > max)
+        {
+            // Sending it would make the broker close the connection (5.0 section 3.2.2.3.6); refused here, counted and said.
+            Interlocked.Increment(ref _publishesRefusedTooLarge);
+            Log.PublishTooLarge(_logger, _endpoint, topic, size, max);
+            return ValueTask.FromException(new MqttPublishRejectedException(topic, 0x95, $"the packet of {size} bytes exceeds the broker's Maximum Packet Size of {max} bytes"));
+        }
         return qos == MqttQualityOfService.AtMostOnce
             ? PublishAtMostOnceAsync(connection, new PublishPacket(topic, payload, qos, retain, false, 0), cancellationToken)
             : PublishAtLeastOnceAsync(connection, topic, payload, retain, cancellationToken);

@@ -60,7 +60,10 @@ internal static class MqttFrameReader
         headerLength = 1 + vbiLength;
         if ((long)headerLength + remaining > maxPacketSize)
             throw new MqttProtocolException(
-                $"{(MqttPacketType)(fixedHeader >> 4)} packet of {headerLength + (long)remaining} bytes exceeds the maximum packet size of {maxPacketSize} bytes.");
+                $"{(MqttPacketType)(fixedHeader >> 4)} packet of {headerLength + (long)remaining} bytes exceeds the maximum packet size of {maxPacketSize} bytes.")
+            {
+                IsPacketTooLarge = true,
+            };
         return true;
     }
 }

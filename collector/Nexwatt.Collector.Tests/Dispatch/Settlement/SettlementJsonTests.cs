@@ -34,11 +34,11 @@ public class SettlementJsonTests
         var root = document.RootElement;
 
         Assert.Equal("d-1", root.GetProperty("dispatch_id").GetString());
-        Assert.Equal("Discharge", root.GetProperty("direction").GetString());
+        Assert.Equal("discharge", root.GetProperty("direction").GetString());
         Assert.Equal(0.012, root.GetProperty("megawatts_requested").GetDouble());
         var a2 = root.GetProperty("asset_intervals").EnumerateArray().First(r => r.GetProperty("asset_id").GetString() == "a2");
-        Assert.Equal("Late", a2.GetProperty("flags").GetString());
-        Assert.Equal("Missing", a2.GetProperty("baseline_flags").GetString());
+        Assert.Equal(["late"], a2.GetProperty("flags").EnumerateArray().Select(f => f.GetString()));
+        Assert.Equal(["missing"], a2.GetProperty("baseline_flags").EnumerateArray().Select(f => f.GetString()));
         Assert.Equal(JsonValueKind.Null, root.GetProperty("asset_intervals").EnumerateArray()
             .First(r => r.GetProperty("asset_id").GetString() == "p2").GetProperty("metered_kw").ValueKind);
         Assert.Equal(12.00m, root.GetProperty("payment").GetProperty("amount").GetDecimal());

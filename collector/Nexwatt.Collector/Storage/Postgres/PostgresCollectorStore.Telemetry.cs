@@ -165,6 +165,14 @@ public sealed partial class PostgresCollectorStore
                 row.GetInt32(7), (QualityFlags)row.GetInt32(8)),
             cancellationToken);
 
+    public Task<int> ForgetLatestAfterAsync(DateTimeOffset after, CancellationToken cancellationToken) =>
+        WriteAsync(async (connection, transaction, ct) =>
+        {
+            await using var command = new NpgsqlCommand("DELETE FROM latest WHERE source_time > $1", connection, transaction);
+            command.Parameters.Add(Parameter(ToMicroseconds(after)));
+            return await command.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+        }, cancellationToken);
+
     public Task<IReadOnlyList<LatestValue>> GetLatestAsync(string assetId, CancellationToken cancellationToken) =>
         QueryAsync("SELECT measurement, value, source_time, flags FROM latest WHERE asset_id = $1 ORDER BY measurement",
             [Parameter(assetId)],

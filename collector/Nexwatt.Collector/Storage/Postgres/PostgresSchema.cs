@@ -169,10 +169,12 @@ internal static class PostgresSchema
         ORDER BY site_id, sequence, measurement ON CONFLICT (site_id, sequence, measurement) DO NOTHING
         """;
 
-    // Only a newer sample replaces the latest value: a replayed backlog never rolls "now" back.
+    // Only a newer sample replaces the latest value: a replayed backlog never rolls "now" back. A sample flagged Future
+    // (64) never does (as StorageBatches.NewestPerMeasurement).
     public const string MergeLatest = """
         INSERT INTO latest (asset_id, measurement, value, source_time, flags)
         SELECT DISTINCT ON (asset_id, measurement) asset_id, measurement, value, source_time, flags FROM samples_staging
+        WHERE (flags & 64) = 0
         ORDER BY asset_id, measurement, source_time DESC, sequence DESC
         ON CONFLICT (asset_id, measurement) DO UPDATE SET value = excluded.value, source_time = excluded.source_time, flags = excluded.flags
         WHERE excluded.source_time > latest.source_time

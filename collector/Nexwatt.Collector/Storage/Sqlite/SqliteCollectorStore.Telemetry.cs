@@ -151,6 +151,14 @@ public sealed partial class SqliteCollectorStore
             return intervals;
         }, cancellationToken);
 
+    public Task<int> ForgetLatestAfterAsync(DateTimeOffset after, CancellationToken cancellationToken) =>
+        WriteAsync((db, _) =>
+        {
+            using var delete = db.Prepare("DELETE FROM latest WHERE source_time > ?1");
+            delete.Bind(1, ToMicroseconds(after)).Run();
+            return db.Changes;
+        }, cancellationToken);
+
     public Task<IReadOnlyList<LatestValue>> GetLatestAsync(string assetId, CancellationToken cancellationToken) =>
         ReadAsync<IReadOnlyList<LatestValue>>(db =>
         {
