@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.AspNetCore.Server.Kestrel.Https;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 using Nexwatt.Collector.Api;
 using Nexwatt.Collector.Dispatch;
@@ -111,7 +112,15 @@ public static class CollectorHost
             .AddServiceOptions<SiteDispatchService>(o => o.Interceptors.Add<SiteCallInterceptor>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IServiceMethodProvider<TelemetryIngestService>, TelemetryIngestService.Methods>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IServiceMethodProvider<SiteDispatchService>, SiteDispatchService.Methods>());
-        services.AddGrpcHealthChecks();
+        // grpc.health.v1 answers from the registered checks (UNKNOWN with none): SERVING while the host runs,
+        // NOT_SERVING once it is stopping, so a balancer drains it before the streams end.
+        services.AddGrpcHealthChecks().AddCheck<HostRunningCheck>("collector");
+    }
+
+    private sealed class HostRunningCheck(IHostApplicationLifetime lifetime) : IHealthCheck
+    {
+        public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
+            Task.FromResult(lifetime.ApplicationStopping.IsCancellationRequested ? HealthCheckResult.Unhealthy("stopping") : HealthCheckResult.Healthy());
     }
 
     /// <summary>

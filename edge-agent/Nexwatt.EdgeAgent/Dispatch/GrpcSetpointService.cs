@@ -72,7 +72,7 @@ internal sealed class GrpcSetpointService(
             catch (RpcException ex)
             {
                 failures++;
-                var delay = GrpcRetry.Delay(ex.StatusCode, failures, jitter);
+                var delay = GrpcRetry.Delay(GrpcRetry.StatusOf(ex), failures, jitter);
                 DispatchLog.StreamEnded(logger, $"{ex.StatusCode}: {ex.Status.Detail}", delay);
                 try { await Task.Delay(delay, time, stoppingToken).ConfigureAwait(false); }
                 catch (OperationCanceledException) { return; }
@@ -122,7 +122,7 @@ internal sealed class GrpcSetpointService(
                         return;
                     }
                 }
-                catch (RpcException ex) when (GrpcRetry.IsTransient(ex.StatusCode))
+                catch (RpcException ex) when (GrpcRetry.IsTransient(GrpcRetry.StatusOf(ex)))
                 {
                     why = $"{ex.StatusCode}: {ex.Status.Detail}";
                 }

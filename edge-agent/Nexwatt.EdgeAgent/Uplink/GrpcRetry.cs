@@ -12,6 +12,14 @@ internal static class GrpcRetry
     public static readonly TimeSpan RefusedDelay = TimeSpan.FromSeconds(60);
 
     /// <summary>
+    /// The status a failed call is judged by: its own, except that a call that never reached the collector (the
+    /// connection or the TLS handshake failed: grpc-dotnet reports a refused connection as Unavailable but an
+    /// untrusted certificate as Internal) is Unavailable, as the path is what failed.
+    /// </summary>
+    public static StatusCode StatusOf(RpcException failure) =>
+        failure.Status.DebugException is HttpRequestException ? StatusCode.Unavailable : failure.StatusCode;
+
+    /// <summary>
     /// True when the same call may succeed soon: the collector or the path is down, slow or busy (Unavailable,
     /// DeadlineExceeded, ResourceExhausted, Aborted, Internal, Unknown, Cancelled by the peer). False when the collector
     /// answered that this site or this message is refused (Unauthenticated, PermissionDenied, InvalidArgument,

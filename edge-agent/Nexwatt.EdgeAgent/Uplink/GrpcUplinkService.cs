@@ -54,7 +54,7 @@ internal sealed class GrpcUplinkService(
             }
             catch (RpcException ex)
             {
-                status = ex.StatusCode;
+                status = GrpcRetry.StatusOf(ex);
                 UplinkLog.SessionEnded(_logger, $"{ex.StatusCode}: {ex.Status.Detail}");
             }
             // A session that delivered and then reached its lifetime is simply renewed.
