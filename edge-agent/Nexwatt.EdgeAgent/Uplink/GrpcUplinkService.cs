@@ -18,7 +18,8 @@ internal sealed class GrpcUplinkService(
     AgentIdentity identity,
     ReadingBuffer buffer,
     TimeProvider time,
-    ILoggerFactory loggers) : BackgroundService
+    ILoggerFactory loggers,
+    Hosting.AgentLiveness? liveness = null) : BackgroundService
 {
     internal static readonly GrpcMethod<TelemetryBatch, UploadAck> Upload =
         ProtobufGrpc.Method<TelemetryBatch, UploadAck>(CollectorReflection.Descriptor, "nexwatt.v1.TelemetryIngest", "Upload");
@@ -35,7 +36,9 @@ internal sealed class GrpcUplinkService(
         var client = channel.Client;
         UplinkLog.GrpcStarting(_logger, client.Address.GetLeftPart(UriPartial.Authority), channel.Tls, options.ClientCertificateFile is { Length: > 0 } ? "client certificate" : "site token");
 
-        var pump = new UplinkPump(buffer, identity, uplink, time, _logger);
+        using var heartbeat = liveness?.Register("the gRPC uplink");
+        heartbeat?.Idle();
+        var pump = new UplinkPump(buffer, identity, uplink, time, _logger, heartbeat);
         var failures = 0;
         var jitter = new Random();
         while (!stoppingToken.IsCancellationRequested)
