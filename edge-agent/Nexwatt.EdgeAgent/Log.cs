@@ -54,9 +54,9 @@ internal static partial class Log
     [LoggerMessage(2206, LogLevel.Warning, "Configuration: {Warning}")]
     public static partial void ConfigurationWarning(ILogger logger, string warning);
 
-    [LoggerMessage(2207, LogLevel.Error, "Agent unhealthy: the reading buffer cannot store readings; the systemd watchdog is no longer fed")]
-    public static partial void WatchdogWithheld(ILogger logger);
+    [LoggerMessage(2207, LogLevel.Error, "Agent unhealthy: {Reason}; the systemd watchdog is no longer fed")]
+    public static partial void WatchdogWithheld(ILogger logger, string reason);
 
-    [LoggerMessage(2208, LogLevel.Information, "Agent healthy again: the reading buffer stores readings; the systemd watchdog is fed again")]
+    [LoggerMessage(2208, LogLevel.Information, "Agent healthy again: every loop makes progress and the reading buffer stores readings; the systemd watchdog is fed again")]
     public static partial void WatchdogResumed(ILogger logger);
 }

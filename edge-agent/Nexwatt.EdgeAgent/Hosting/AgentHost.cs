@@ -1,6 +1,8 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Hosting.Systemd;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Nexwatt.EdgeAgent.Buffer;
@@ -95,6 +97,7 @@ public static class AgentHost
         services.AddOptions<AgentOptions>().Bind(configuration.GetSection(AgentOptions.SectionName)).ValidateOnStart();
         services.AddSingleton<IValidateOptions<AgentOptions>, AgentOptionsValidator>();
         services.AddSingleton(TimeProvider.System);
+        services.AddSingleton<AgentLiveness>();
         services.AddSingleton(sp =>
         {
             var folder = sp.GetRequiredService<IOptions<AgentOptions>>().Value.SunSpecModelsFolder;
@@ -129,8 +132,11 @@ public static class AgentHost
         services.AddHostedService<Dispatch.GrpcSetpointService>();
         services.AddSingleton<IHostedService>(sp => new RuntimeHealthLog(sp.GetRequiredService<IOptions<AgentOptions>>().Value.HealthLogInterval,
             sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<RuntimeHealthLog>>()));
-        services.AddSingleton<IHostedService>(sp => new SystemdNotifier(sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<SystemdNotifier>>(),
-            healthy: () => sp.GetRequiredService<BufferingReadingSink>().IsHealthy));
+        // READY=1 and STOPPING=1 come from the package when systemd started us; the watchdog is ours (see SystemdWatchdog).
+        services.AddSystemd();
+        services.TryAddSingleton<ISystemdNotifier, Microsoft.Extensions.Hosting.Systemd.SystemdNotifier>();
+        services.AddSingleton<IHostedService>(sp => new SystemdWatchdog(sp.GetRequiredService<ISystemdNotifier>(), sp.GetRequiredService<AgentLiveness>(),
+            () => sp.GetRequiredService<BufferingReadingSink>().IsHealthy, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<SystemdWatchdog>>()));
         return services;
     }
 }

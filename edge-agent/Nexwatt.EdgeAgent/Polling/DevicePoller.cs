@@ -29,6 +29,7 @@ internal sealed class DevicePoller
     private readonly Random _jitter;
     private readonly SunSpecWordOrder _wordOrder;
     private readonly Dispatch.DeviceControlRegistry? _controls;
+    private readonly Hosting.AgentLiveness? _liveness;
     private SunSpecDeviceMap? _map;
     private long _polls;
     private long _failedPolls;
@@ -36,8 +37,10 @@ internal sealed class DevicePoller
     private DateTimeOffset? _lastSuccess;
 
     public DevicePoller(string siteId, DeviceOptions device, TimeSpan interval, IModbusClient client, SunSpecModelCatalog catalog,
-        IReadingSink sink, DeviceHealthBoard health, TimeProvider time, ILogger logger, Dispatch.DeviceControlRegistry? controls = null)
+        IReadingSink sink, DeviceHealthBoard health, TimeProvider time, ILogger logger, Dispatch.DeviceControlRegistry? controls = null,
+        Hosting.AgentLiveness? liveness = null)
     {
+        _liveness = liveness;
         _controls = controls;
         _siteId = siteId;
         _device = device;
@@ -60,11 +63,16 @@ internal sealed class DevicePoller
     {
         Log.PollerStarted(_logger, DeviceId, $"{_device.Host}:{_device.Port}", _device.UnitId, _interval);
         var nextDue = _time.GetUtcNow();
+        using var heartbeat = _liveness?.Register($"the poller of {DeviceId}");
+        // A poll (discovery included) ends well within its interval or half a minute, whichever is longer; one that
+        // has not ended by then plus the watchdog's grace is hung, whatever the device does (every request times out).
+        var pollBudget = _interval > TimeSpan.FromSeconds(30) ? _interval : TimeSpan.FromSeconds(30);
         while (!cancellationToken.IsCancellationRequested)
         {
             TimeSpan wait;
             try
             {
+                heartbeat?.Beat(pollBudget);
                 await PollOnceAsync(cancellationToken).ConfigureAwait(false);
                 OnSuccess();
                 // Keep the cadence: skip ticks that a slow poll overran rather than bunching them up.
@@ -82,6 +90,7 @@ internal sealed class DevicePoller
                 nextDue = _time.GetUtcNow() + wait;
             }
 
+            heartbeat?.Beat(wait);
             try { await Task.Delay(wait, _time, cancellationToken).ConfigureAwait(false); }
             catch (OperationCanceledException) { return; }
         }

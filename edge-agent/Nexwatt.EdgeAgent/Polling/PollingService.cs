@@ -16,7 +16,8 @@ internal sealed class PollingService(
     DeviceHealthBoard health,
     Dispatch.DeviceControlRegistry controls,
     TimeProvider time,
-    ILoggerFactory loggers) : BackgroundService
+    ILoggerFactory loggers,
+    Hosting.AgentLiveness? liveness = null) : BackgroundService
 {
     private readonly ILogger _logger = loggers.CreateLogger<PollingService>();
 
@@ -42,7 +43,7 @@ internal sealed class PollingService(
         }
 
         var pollers = devices.Select(device => new DevicePoller(agent.SiteId, device, device.PollInterval ?? agent.DefaultPollInterval,
-            links.For(device), catalog, sink, health, time, loggers.CreateLogger($"Nexwatt.EdgeAgent.Device.{device.EffectiveId}"), controls));
+            links.For(device), catalog, sink, health, time, loggers.CreateLogger($"Nexwatt.EdgeAgent.Device.{device.EffectiveId}"), controls, liveness));
         await Task.WhenAll(pollers.Select(p => Task.Run(() => p.RunAsync(stoppingToken), CancellationToken.None))).ConfigureAwait(false);
     }
 }

@@ -21,7 +21,8 @@ internal sealed class GrpcUplinkService(
     ReadingBuffer buffer,
     GrpcCollectorChannel channel,
     TimeProvider time,
-    ILoggerFactory loggers) : BackgroundService
+    ILoggerFactory loggers,
+    Hosting.AgentLiveness? liveness = null) : BackgroundService
 {
     private readonly ILogger _logger = loggers.CreateLogger<GrpcUplinkService>();
 
@@ -34,7 +35,9 @@ internal sealed class GrpcUplinkService(
         var (client, _) = await channel.ClientsAsync(stoppingToken).ConfigureAwait(false);
         UplinkLog.GrpcStarting(_logger, channel.Address.GetLeftPart(UriPartial.Authority), channel.Tls, options.ClientCertificateFile is { Length: > 0 } ? "client certificate" : "site token");
 
-        var pump = new UplinkPump(buffer, identity, uplink, time, _logger);
+        using var heartbeat = liveness?.Register("the gRPC uplink");
+        heartbeat?.Idle();
+        var pump = new UplinkPump(buffer, identity, uplink, time, _logger, heartbeat);
         var failures = 0;
         var jitter = new Random();
         while (!stoppingToken.IsCancellationRequested)

@@ -23,7 +23,8 @@ internal sealed class MqttUplinkService(
     TimeProvider time,
     Dispatch.SetpointDispatcher dispatcher,
     ILoggerFactory loggers,
-    BufferingReadingSink? sink = null) : BackgroundService
+    BufferingReadingSink? sink = null,
+    Hosting.AgentLiveness? liveness = null) : BackgroundService
 {
     private static readonly TimeSpan RefusedRetry = TimeSpan.FromMinutes(1);
 
@@ -51,7 +52,9 @@ internal sealed class MqttUplinkService(
         await using var client = new MqttClient(options, loggers.CreateLogger("Nexwatt.Protocols.Mqtt"), time);
         await client.SubscribeAsync(topics.Setpoints, MqttQualityOfService.AtLeastOnce, stoppingToken).ConfigureAwait(false);
         await client.StartAsync(stoppingToken).ConfigureAwait(false);
-        var pump = new UplinkPump(buffer, identity, uplink, time, _logger);
+        using var heartbeat = liveness?.Register("the MQTT uplink");
+        heartbeat?.Idle();
+        var pump = new UplinkPump(buffer, identity, uplink, time, _logger, heartbeat);
         var setpoints = new SetpointInbox(client, topics, dispatcher, _logger);
         var inbox = setpoints.RunAsync(stoppingToken);
         var statusLoop = RepublishStatusAsync(client, topics, status, uplink.StatusInterval, stoppingToken);

@@ -16,11 +16,14 @@ internal sealed class UplinkPump(
     AgentIdentity identity,
     UplinkOptions options,
     TimeProvider time,
-    ILogger logger)
+    ILogger logger,
+    Hosting.AgentLiveness.Heartbeat? heartbeat = null)
 {
     // How long the live loop idles between looks at the buffer when nothing new arrived.
     private static readonly TimeSpan LivePollInterval = TimeSpan.FromMilliseconds(100);
     private static readonly TimeSpan GapPollInterval = TimeSpan.FromSeconds(1);
+    // A live batch is acknowledged well within this, or the session is stuck (a dead link ends the session instead).
+    private static readonly TimeSpan SendBudget = TimeSpan.FromSeconds(30);
 
     private long _liveReadingsSent;
     private long _historicalReadingsSent;
@@ -54,6 +57,8 @@ internal sealed class UplinkPump(
         }
         finally
         {
+            // Between sessions the uplink waits for the link, for as long as an outage lasts: not a hang.
+            heartbeat?.Idle();
             await session.CancelAsync().ConfigureAwait(false);
             try { await Task.WhenAll(loops).ConfigureAwait(false); }
             catch (OperationCanceledException) { }
@@ -66,9 +71,11 @@ internal sealed class UplinkPump(
         var cursor = liveStart;
         while (!cancellationToken.IsCancellationRequested)
         {
+            heartbeat?.Beat(SendBudget);
             var chunks = await buffer.ReadAsync(cursor, ulong.MaxValue, options.MaxBatchReadings, cancellationToken).ConfigureAwait(false);
             if (chunks.Count == 0)
             {
+                heartbeat?.Beat(LivePollInterval);
                 await Task.Delay(LivePollInterval, time, cancellationToken).ConfigureAwait(false);
                 continue;
             }
