@@ -18,7 +18,7 @@ namespace Nexwatt.Collector.Ingest;
 /// <remarks>
 /// grpc-dotnet refuses such messages itself (before the service runs, or from the request stream's MoveNext), so the
 /// refusal is read where every call ends: this middleware, from the call's grpc-status. A status the service decided
-/// on (<see cref="SiteCalls.Refuse"/>) or a cancelled call is not a refused message.
+/// on (<see cref="SiteCalls.Refuse"/>), a cancelled call or one the client reset is not a refused message.
 /// </remarks>
 internal sealed class GrpcMessageRefusals(SiteIdentityResolver identities, TimeProvider time, ILogger<GrpcMessageRefusals> logger)
 {
@@ -40,6 +40,8 @@ internal sealed class GrpcMessageRefusals(SiteIdentityResolver identities, TimeP
         await next(context).ConfigureAwait(false);
         var service = context.GetEndpoint()?.Metadata.GetMetadata<GrpcMethodMetadata>()?.ServiceType;
         if (service != typeof(TelemetryIngestService) && service != typeof(SiteDispatchService)) return;
+        // A call the client reset is not a refusal anyone hears of: its read ends short because the client went away.
+        if (context.RequestAborted.IsCancellationRequested) return;
         if (SiteCalls.HasOwnStatus(context) || Status(context) is not { } status) return;
         if (status.StatusCode == StatusCode.Unknown && !SiteCalls.ServiceReached(context) && !context.Response.HasStarted)
             status = RefuseUnreadable(context);
