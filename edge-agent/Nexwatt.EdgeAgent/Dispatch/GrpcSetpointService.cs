@@ -65,15 +65,15 @@ internal sealed class GrpcSetpointService(
                 failures = 0;
                 throw new RpcException(new Status(StatusCode.Unavailable, "the collector ended the setpoint stream"));
             }
-            catch (Exception ex) when (stoppingToken.IsCancellationRequested && ex is OperationCanceledException or RpcException)
+            catch (Exception ex) when (stoppingToken.IsCancellationRequested && (ex is OperationCanceledException || GrpcRetry.IsCallFailure(ex)))
             {
                 return;
             }
-            catch (RpcException ex)
+            catch (Exception ex) when (GrpcRetry.IsCallFailure(ex))
             {
                 failures++;
                 var delay = GrpcRetry.Delay(GrpcRetry.StatusOf(ex), failures, jitter);
-                DispatchLog.StreamEnded(logger, $"{ex.StatusCode}: {ex.Status.Detail}", delay);
+                DispatchLog.StreamEnded(logger, GrpcRetry.Describe(ex), delay);
                 try { await Task.Delay(delay, time, stoppingToken).ConfigureAwait(false); }
                 catch (OperationCanceledException) { return; }
             }
@@ -122,9 +122,9 @@ internal sealed class GrpcSetpointService(
                         return;
                     }
                 }
-                catch (RpcException ex) when (GrpcRetry.IsTransient(GrpcRetry.StatusOf(ex)))
+                catch (Exception ex) when (GrpcRetry.IsCallFailure(ex) && GrpcRetry.IsTransient(GrpcRetry.StatusOf(ex)))
                 {
-                    why = $"{ex.StatusCode}: {ex.Status.Detail}";
+                    why = GrpcRetry.Describe(ex);
                 }
                 catch (RpcException ex)
                 {
@@ -142,7 +142,7 @@ internal sealed class GrpcSetpointService(
                 await Task.Delay(delay, time, stoppingToken).ConfigureAwait(false);
             }
         }
-        catch (Exception ex) when (stoppingToken.IsCancellationRequested && ex is OperationCanceledException or RpcException) { }
+        catch (Exception ex) when (stoppingToken.IsCancellationRequested && (ex is OperationCanceledException || GrpcRetry.IsCallFailure(ex))) { }
         finally
         {
             slot.Release();

@@ -40,9 +40,9 @@ internal sealed class GrpcBatchTransport : IBatchTransport, IAsyncDisposable
             }
             await _call.RequestStream.WriteAsync(batch, cancellationToken).ConfigureAwait(false);
         }
-        catch (InvalidOperationException ex)
+        catch (Exception ex) when (ex is InvalidOperationException or IOException or HttpRequestException or ObjectDisposedException)
         {
-            // The call completed between the check and the write: the reader reports why.
+            // The call completed between the check and the write, or its connection was reset under the write.
             throw Ended(ex);
         }
         finally

@@ -20,6 +20,18 @@ internal static class GrpcRetry
         failure.Status.DebugException is HttpRequestException ? StatusCode.Unavailable : failure.StatusCode;
 
     /// <summary>
+    /// True for what a failed call can throw: its status, or, from a write on a request stream whose connection was
+    /// reset, the transport's own exception (grpc-dotnet passes those on as they are).
+    /// </summary>
+    public static bool IsCallFailure(Exception failure) => failure is RpcException or IOException or HttpRequestException;
+
+    /// <summary>The status a failure from <see cref="IsCallFailure"/> is judged by: a transport exception is Unavailable.</summary>
+    public static StatusCode StatusOf(Exception failure) => failure is RpcException rpc ? StatusOf(rpc) : StatusCode.Unavailable;
+
+    /// <summary>A short description for the log: the status and its detail, or the transport's message.</summary>
+    public static string Describe(Exception failure) => failure is RpcException rpc ? $"{rpc.StatusCode}: {rpc.Status.Detail}" : failure.Message;
+
+    /// <summary>
     /// True when the same call may succeed soon: the collector or the path is down, slow or busy (Unavailable,
     /// DeadlineExceeded, ResourceExhausted, Aborted, Internal, Unknown, Cancelled by the peer). False when the collector
     /// answered that this site or this message is refused (Unauthenticated, PermissionDenied, InvalidArgument,

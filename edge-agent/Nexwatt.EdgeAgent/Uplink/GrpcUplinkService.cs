@@ -51,14 +51,14 @@ internal sealed class GrpcUplinkService(
                 UplinkLog.SessionStarted(_logger, buffer.NextSequence);
                 await pump.RunSessionAsync(new ResettingTransport(transport, () => failures = 0), stoppingToken).ConfigureAwait(false);
             }
-            catch (Exception ex) when (stoppingToken.IsCancellationRequested && ex is OperationCanceledException or RpcException)
+            catch (Exception ex) when (stoppingToken.IsCancellationRequested && (ex is OperationCanceledException || GrpcRetry.IsCallFailure(ex)))
             {
                 return;
             }
-            catch (RpcException ex)
+            catch (Exception ex) when (GrpcRetry.IsCallFailure(ex))
             {
                 status = GrpcRetry.StatusOf(ex);
-                UplinkLog.SessionEnded(_logger, $"{ex.StatusCode}: {ex.Status.Detail}");
+                UplinkLog.SessionEnded(_logger, GrpcRetry.Describe(ex));
             }
             // A session that delivered and then reached its lifetime is simply renewed.
             if (status == StatusCode.DeadlineExceeded && failures == 0) continue;
