@@ -6,6 +6,7 @@ using Microsoft.Extensions.Options;
 using Nexwatt.Collector.Hosting;
 using Nexwatt.Protocols.Mqtt;
 using Nexwatt.Protos.V1;
+using Nexwatt.Protos;
 
 namespace Nexwatt.Collector.Dispatch;
 
@@ -87,8 +88,8 @@ internal sealed class DispatchMqttService(
         };
         var client = new MqttClient(clientOptions, loggers.CreateLogger("Nexwatt.Protocols.Mqtt"), time);
         await using var _ = client;
-        await client.SubscribeAsync($"{mqtt.TopicPrefix}/+/acks", MqttQualityOfService.AtLeastOnce, stoppingToken).ConfigureAwait(false);
-        await client.SubscribeAsync($"{mqtt.TopicPrefix}/+/status", MqttQualityOfService.AtLeastOnce, stoppingToken).ConfigureAwait(false);
+        await client.SubscribeAsync(SiteTopics.EverySite(mqtt.TopicPrefix, SiteTopics.Acks), MqttQualityOfService.AtLeastOnce, stoppingToken).ConfigureAwait(false);
+        await client.SubscribeAsync(SiteTopics.EverySite(mqtt.TopicPrefix, SiteTopics.Status), MqttQualityOfService.AtLeastOnce, stoppingToken).ConfigureAwait(false);
         await client.StartAsync(stoppingToken).ConfigureAwait(false);
         try
         {
@@ -114,7 +115,7 @@ internal sealed class DispatchMqttService(
                     reportedDrops = dropped;
                 }
                 await slots.WaitAsync(cancellationToken).ConfigureAwait(false);
-                _ = PublishAsync(client, $"{prefix}/{siteId}/setpoints", setpointId, signed, slots, cancellationToken);
+                _ = PublishAsync(client, SiteTopics.For(prefix, siteId, SiteTopics.Setpoints), setpointId, signed, slots, cancellationToken);
             }
         }
         finally
@@ -151,7 +152,7 @@ internal sealed class DispatchMqttService(
     /// </summary>
     internal async Task HandleAsync(string prefix, MqttApplicationMessage message, CancellationToken cancellationToken)
     {
-        if (SiteOf(prefix, message.Topic, "acks") is { } ackSite)
+        if (SiteTopics.SiteOf(prefix, message.Topic, SiteTopics.Acks) is { } ackSite)
         {
             SetpointAck ack;
             try { ack = SetpointAck.Parser.ParseFrom(message.Payload.Span); }
@@ -172,7 +173,7 @@ internal sealed class DispatchMqttService(
             }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
             await dispatch.QueueAckAsync(ackSite, ack, outcome, cancellationToken).ConfigureAwait(false);
         }
-        else if (SiteOf(prefix, message.Topic, "status") is { } statusSite)
+        else if (SiteTopics.SiteOf(prefix, message.Topic, SiteTopics.Status) is { } statusSite)
         {
             SiteStatus status;
             try { status = SiteStatus.Parser.ParseFrom(message.Payload.Span); }
@@ -211,11 +212,4 @@ internal sealed class DispatchMqttService(
         return false;
     }
 
-    /// <summary>"{prefix}/{site}/{leaf}" → site; anything else → null.</summary>
-    internal static string? SiteOf(string prefix, string topic, string leaf)
-    {
-        if (!topic.StartsWith(prefix + "/", StringComparison.Ordinal) || !topic.EndsWith("/" + leaf, StringComparison.Ordinal)) return null;
-        var site = topic[(prefix.Length + 1)..^(leaf.Length + 1)];
-        return site.Length == 0 || site.Contains('/') ? null : site;
-    }
 }

@@ -8,6 +8,7 @@ using Nexwatt.Collector.Dispatch.Allocation;
 using Nexwatt.Collector.Registry;
 using Nexwatt.Protos.Signing;
 using Nexwatt.Protos.V1;
+using Nexwatt.Protos;
 
 namespace Nexwatt.Collector.Dispatch;
 
@@ -321,9 +322,9 @@ internal sealed partial class DispatchService(
                 SetpointId = "sp-" + Guid.CreateVersion7().ToString("N"),
                 SiteId = site,
                 DispatchId = record.DispatchId,
-                IssuedTimeUs = Microseconds(now),
-                StartTimeUs = Microseconds(record.WindowStart),
-                ExpiryTimeUs = Microseconds(record.WindowEnd),
+                IssuedTimeUs = WireTime.ToMicroseconds(now),
+                StartTimeUs = WireTime.ToMicroseconds(record.WindowStart),
+                ExpiryTimeUs = WireTime.ToMicroseconds(record.WindowEnd),
             };
             setpoint.Targets.AddRange(siteTargets);
             var signed = SetpointSignature.Sign(setpoint, signingKey.Key);
@@ -378,7 +379,6 @@ internal sealed partial class DispatchService(
 
     private static DateTimeOffset Max(DateTimeOffset a, DateTimeOffset b) => a > b ? a : b;
 
-    private static long Microseconds(DateTimeOffset time) => (time.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks) / TimeSpan.TicksPerMicrosecond;
 
     /// <summary>A site (or some of its devices) whose share fails: its assets are re-allocated.</summary>
     private sealed record SiteFailure(string SiteId, IReadOnlySet<string>? Devices, string Reason, bool Reachable);

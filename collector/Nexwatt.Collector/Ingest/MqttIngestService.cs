@@ -6,6 +6,7 @@ using Nexwatt.Collector.Hosting;
 using Nexwatt.Collector.Storage;
 using Nexwatt.Protocols.Mqtt;
 using Nexwatt.Protos.V1;
+using Nexwatt.Protos;
 
 namespace Nexwatt.Collector.Ingest;
 
@@ -59,8 +60,8 @@ internal sealed class MqttIngestService(IOptions<CollectorOptions> options, IOpt
         // restarted Mosquitto restores a session without its shared subscriptions: until the collector subscribes
         // again, telemetry published to the group is dropped. Groups need a broker that persists shared subscriptions.
         var filter = string.IsNullOrEmpty(ingest.SharedGroup)
-            ? $"{ingest.TopicPrefix}/+/telemetry"
-            : $"$share/{ingest.SharedGroup}/{ingest.TopicPrefix}/+/telemetry";
+            ? SiteTopics.EverySite(ingest.TopicPrefix, SiteTopics.Telemetry)
+            : $"$share/{ingest.SharedGroup}/{SiteTopics.EverySite(ingest.TopicPrefix, SiteTopics.Telemetry)}";
         await client.SubscribeAsync(filter, MqttQualityOfService.AtLeastOnce, stoppingToken).ConfigureAwait(false);
         await client.StartAsync(stoppingToken).ConfigureAwait(false);
         try
@@ -117,7 +118,7 @@ internal sealed class MqttIngestService(IOptions<CollectorOptions> options, IOpt
     /// </summary>
     internal async Task IngestAsync(string prefix, MqttApplicationMessage message, CancellationToken cancellationToken)
     {
-        var siteId = SiteOf(prefix, message.Topic);
+        var siteId = SiteTopics.SiteOf(prefix, message.Topic, SiteTopics.Telemetry);
         if (siteId is null)
         {
             refusals.Refuse(message.Topic, MqttRefusalReasons.NotASiteTopic, "not a telemetry topic of one site");
@@ -146,11 +147,4 @@ internal sealed class MqttIngestService(IOptions<CollectorOptions> options, IOpt
 
     private static string Shorten(string text) => text.Length <= 128 ? text : text[..128] + "…";
 
-    /// <summary>"{prefix}/{site}/telemetry" → site; anything else → null.</summary>
-    internal static string? SiteOf(string prefix, string topic)
-    {
-        if (!topic.StartsWith(prefix + "/", StringComparison.Ordinal) || !topic.EndsWith("/telemetry", StringComparison.Ordinal)) return null;
-        var site = topic[(prefix.Length + 1)..^"/telemetry".Length];
-        return site.Length == 0 || site.Contains('/') ? null : site;
-    }
 }

@@ -1,5 +1,6 @@
 using Nexwatt.Collector.Domain;
 using Nexwatt.Protos.V1;
+using Nexwatt.Protos;
 
 namespace Nexwatt.Collector.Ingest;
 
@@ -39,6 +40,6 @@ internal static class TelemetryMapping
         return null;
     }
 
-    private static DateTimeOffset FromMicroseconds(long microseconds) =>
-        DateTimeOffset.UnixEpoch.AddTicks(Math.Clamp(microseconds, 0, DateTimeOffset.MaxValue.UtcTicks / 10 - DateTimeOffset.UnixEpoch.UtcTicks / 10) * 10);
+    // A time before the epoch is no device's: it is read as the epoch, which the normalizer flags as stale.
+    private static DateTimeOffset FromMicroseconds(long microseconds) => WireTime.FromMicroseconds(Math.Max(0, microseconds));
 }

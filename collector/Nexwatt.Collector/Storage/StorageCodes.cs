@@ -1,4 +1,5 @@
 using Nexwatt.Collector.Domain;
+using Nexwatt.Protos;
 
 namespace Nexwatt.Collector.Storage;
 
@@ -11,10 +12,10 @@ internal static class StorageCodes
 {
     public const int SchemaVersion = 1;
 
-    public static long ToMicroseconds(DateTimeOffset time) => (time.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks) / TimeSpan.TicksPerMicrosecond;
+    // Instants are stored as on the wire: microseconds since the Unix epoch.
+    public static long ToMicroseconds(DateTimeOffset time) => WireTime.ToMicroseconds(time);
 
-    public static DateTimeOffset FromMicroseconds(long microseconds) =>
-        new(DateTimeOffset.UnixEpoch.UtcTicks + microseconds * TimeSpan.TicksPerMicrosecond, TimeSpan.Zero);
+    public static DateTimeOffset FromMicroseconds(long microseconds) => WireTime.FromMicroseconds(microseconds);
 
     public static long ToMicroseconds(TimeSpan span) => span.Ticks / TimeSpan.TicksPerMicrosecond;
 

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Microsoft.Extensions.Logging;
 using Nexwatt.Data.Sqlite;
+using Nexwatt.Protos;
 
 namespace Nexwatt.EdgeAgent.Buffer;
 
@@ -124,9 +125,8 @@ internal sealed partial class BufferStore
     /// or replaced can then never hand out a sequence the collector already holds (it deduplicates on them), as long
     /// as the site averages below a million readings a second and its clock is roughly right.
     /// </summary>
-    private static long SequenceFloor(TimeProvider time) => Math.Max(1, ToUnixMicroseconds(time.GetUtcNow()));
+    private static long SequenceFloor(TimeProvider time) => Math.Max(1, WireTime.ToMicroseconds(time.GetUtcNow()));
 
-    internal static long ToUnixMicroseconds(DateTimeOffset at) => (at.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks) / 10;
 
     private void LoadCounters()
     {

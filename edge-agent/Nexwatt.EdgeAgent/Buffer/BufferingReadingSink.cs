@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using Nexwatt.EdgeAgent.Configuration;
 using Nexwatt.EdgeAgent.Readings;
 using Proto = Nexwatt.Protos.V1;
+using Nexwatt.Protos;
 
 namespace Nexwatt.EdgeAgent.Buffer;
 
@@ -141,7 +142,7 @@ internal sealed class BufferingReadingSink(ReadingBuffer buffer, IOptions<AgentO
                 ReadingQuality.NotImplemented => Proto.Quality.NotImplemented,
                 _ => Proto.Quality.Unspecified,
             },
-            SourceTimeUs = BufferStore.ToUnixMicroseconds(reading.SourceTimestamp),
+            SourceTimeUs = WireTime.ToMicroseconds(reading.SourceTimestamp),
         };
         if (reading.Value is { } value) wire.Value = value;
         return wire;

@@ -5,7 +5,7 @@ public sealed class AgentOptions
 {
     public const string SectionName = "Agent";
 
-    /// <summary>This site's identity; it names the site in every reading and, later, in the uplink topics.</summary>
+    /// <summary>This site's identity: it names the site in every reading, batch and status and in its MQTT topics.</summary>
     public string SiteId { get; set; } = "";
 
     /// <summary>Devices polled at fixed addresses.</summary>
@@ -17,7 +17,7 @@ public sealed class AgentOptions
     /// <summary>Extra official SunSpec model JSON files (model_*.json) loaded on top of the built-in definitions.</summary>
     public string? SunSpecModelsFolder { get; set; }
 
-    /// <summary>How readings leave the site (MQTT today).</summary>
+    /// <summary>How readings leave the site: gRPC streaming to the collector, or MQTT when a broker is configured.</summary>
     public Uplink.UplinkOptions Uplink { get; set; } = new();
 
     /// <summary>Poll interval of devices that do not set their own.</summary>
@@ -39,7 +39,7 @@ public sealed class DeviceOptions
     /// <summary>A stable name for the device (e.g. "inverter-roof"); defaults to host:port/unit.</summary>
     public string? Id { get; set; }
 
-    /// <summary>The kind of device; only "sunspec" today (discovered SunSpec models decide what is read).</summary>
+    /// <summary>The kind of device: "sunspec", the one kind the agent reads (discovered SunSpec models decide what is read).</summary>
     public string Type { get; set; } = DeviceTypes.SunSpec;
 
     public string Host { get; set; } = "";

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging;
 using Nexwatt.Protocols.Modbus;
 using Nexwatt.Protocols.SunSpec;
 using Nexwatt.Protos.V1;
+using Nexwatt.Protos;
 
 namespace Nexwatt.EdgeAgent.Dispatch;
 
@@ -48,7 +49,7 @@ internal sealed class DispatchEngine(SetpointVerifier verifier, ISiteDevices dev
                 return;
             case SetpointVerdict.Accepted { Setpoint: var setpoint }:
                 verifier.Accept(setpoint);
-                var held = new Held(setpoint, reply, FromMicroseconds(setpoint.StartTimeUs), FromMicroseconds(setpoint.ExpiryTimeUs));
+                var held = new Held(setpoint, reply, WireTime.FromMicroseconds(setpoint.StartTimeUs), WireTime.FromMicroseconds(setpoint.ExpiryTimeUs));
                 if (setpoint.Targets.Count == 0)
                 {
                     // "Stop now": whatever the start time says, the site's part in the dispatch ends at once.
@@ -215,7 +216,7 @@ internal sealed class DispatchEngine(SetpointVerifier verifier, ISiteDevices dev
             DispatchId = dispatchId,
             Result = result,
             Reason = reason,
-            TimeUs = SetpointVerifier.ToMicroseconds(time.GetUtcNow()),
+            TimeUs = WireTime.ToMicroseconds(time.GetUtcNow()),
             MeasuredW = targets.Where(t => t.Result == SetpointAck.Types.Result.Applied && double.IsFinite(t.MeasuredW)).Sum(t => t.MeasuredW),
         };
         ack.Targets.AddRange(targets);
@@ -228,7 +229,6 @@ internal sealed class DispatchEngine(SetpointVerifier verifier, ISiteDevices dev
         return new TargetResult { DeviceId = deviceId, Result = SetpointAck.Types.Result.Rejected, Reason = reason, MeasuredW = double.NaN };
     }
 
-    private static DateTimeOffset FromMicroseconds(long us) => DateTimeOffset.UnixEpoch.AddTicks(Math.Clamp(us, -62_135_596_800_000_000L, 253_402_300_799_000_000L) * 10);
 
     /// <summary>Faults of a device or its link; anything else is a bug and must surface.</summary>
     internal static bool IsDeviceFault(Exception ex) => ex is ModbusException or TimeoutException or SunSpecException or IOException;

@@ -1,6 +1,7 @@
 using Google.Protobuf;
 using Nexwatt.Protos.Signing;
 using Nexwatt.Protos.V1;
+using Nexwatt.Protos;
 
 namespace Nexwatt.EdgeAgent.Dispatch;
 
@@ -54,7 +55,7 @@ internal sealed class SetpointVerifier(CollectorKey key, string siteId, TimeSpan
             return new SetpointVerdict.Rejected(setpoint.SetpointId, setpoint.DispatchId, Malformed);
         if (setpoint.SiteId != siteId)
             return new SetpointVerdict.Rejected(setpoint.SetpointId, setpoint.DispatchId, $"for site {setpoint.SiteId}, not this site");
-        var nowUs = ToMicroseconds(now);
+        var nowUs = WireTime.ToMicroseconds(now);
         if (setpoint.ExpiryTimeUs <= nowUs) return new SetpointVerdict.Rejected(setpoint.SetpointId, setpoint.DispatchId, Expired);
         if (setpoint.IssuedTimeUs > nowUs + (long)clockSkewTolerance.TotalMicroseconds)
             return new SetpointVerdict.Rejected(setpoint.SetpointId, setpoint.DispatchId, "issued in the future (check the clocks)");
@@ -83,7 +84,7 @@ internal sealed class SetpointVerifier(CollectorKey key, string siteId, TimeSpan
     private void Forget(DateTimeOffset now)
     {
         if (_handled.Count == 0) return;
-        var horizon = ToMicroseconds(now) - (long)clockSkewTolerance.TotalMicroseconds;
+        var horizon = WireTime.ToMicroseconds(now) - (long)clockSkewTolerance.TotalMicroseconds;
         foreach (var (id, handled) in _handled)
         {
             if (handled.ExpiryUs > horizon) continue;
@@ -102,7 +103,6 @@ internal sealed class SetpointVerifier(CollectorKey key, string siteId, TimeSpan
         catch (InvalidProtocolBufferException) { return ("", ""); }
     }
 
-    internal static long ToMicroseconds(DateTimeOffset time) => (time - DateTimeOffset.UnixEpoch).Ticks / 10;
 
     private sealed record Handled(long ExpiryUs, string DispatchId, SetpointAck? Ack);
 }

@@ -1,6 +1,6 @@
 namespace Nexwatt.EdgeAgent.Readings;
 
-/// <summary>Where polled readings go. Today the structured log; the durable buffer and uplink replace it.</summary>
+/// <summary>Where polled readings go: the durable buffer (which the uplink drains) and the structured log.</summary>
 public interface IReadingSink
 {
     ValueTask WriteAsync(DeviceReadings batch, CancellationToken cancellationToken);

@@ -4,8 +4,8 @@ using Microsoft.Extensions.Logging;
 namespace Nexwatt.EdgeAgent.Readings;
 
 /// <summary>
-/// Until the uplink exists, readings go to the structured log: one summary line per poll at Information
-/// (the headline points an installer looks at), and every reading with its fields at Debug.
+/// Readings in the structured log, beside the buffer, for the installer watching the journal: one summary line per
+/// poll at Information (the headline points an installer looks at), and every reading with its fields at Debug.
 /// </summary>
 internal sealed class LogReadingSink(ILogger<LogReadingSink> logger) : IReadingSink
 {

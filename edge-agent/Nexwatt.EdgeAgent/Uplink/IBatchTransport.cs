@@ -3,7 +3,7 @@ using Nexwatt.Protos.V1;
 namespace Nexwatt.EdgeAgent.Uplink;
 
 /// <summary>
-/// One connected uplink session as the pump sees it: MQTT today, gRPC streaming later. A batch counts as
+/// One connected uplink session as the pump sees it (MQTT or gRPC streaming). A batch counts as
 /// delivered only when <see cref="SendAsync"/> returns, i.e. once the far side acknowledged it.
 /// </summary>
 internal interface IBatchTransport

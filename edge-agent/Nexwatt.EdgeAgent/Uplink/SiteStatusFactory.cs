@@ -1,6 +1,7 @@
 using Nexwatt.EdgeAgent.Buffer;
 using Nexwatt.EdgeAgent.Polling;
 using Nexwatt.Protos.V1;
+using Nexwatt.Protos;
 
 namespace Nexwatt.EdgeAgent.Uplink;
 
@@ -52,6 +53,6 @@ internal sealed class SiteStatusFactory(AgentIdentity identity, DeviceHealthBoar
         AgentBootId = identity.BootId,
         AgentVersion = identity.Version,
         State = state,
-        TimeUs = time.GetUtcNow().ToUnixTimeMilliseconds() * 1000,
+        TimeUs = WireTime.ToMicroseconds(time.GetUtcNow()),
     };
 }

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Nexwatt.EdgeAgent.Buffer;
 using Nexwatt.Protos.V1;
+using Nexwatt.Protos;
 
 namespace Nexwatt.EdgeAgent.Uplink;
 
@@ -177,6 +178,6 @@ internal sealed class UplinkPump(
         SiteId = identity.SiteId,
         AgentBootId = identity.BootId,
         Historical = historical,
-        SentTimeUs = time.GetUtcNow().ToUnixTimeMilliseconds() * 1000,
+        SentTimeUs = WireTime.ToMicroseconds(time.GetUtcNow()),
     };
 }

@@ -105,7 +105,7 @@ public sealed class ClientSessionTests
             var step = Math.Min(60, Math.Pow(2, attempt - 1));
             for (var i = 0; i < 50; i++)
             {
-                var delay = Client.ReconnectBackoff.Delay(attempt, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(60), random).TotalSeconds;
+                var delay = ReconnectBackoff.Delay(attempt, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(60), random).TotalSeconds;
                 Assert.InRange(delay, step / 2, step);
             }
         }
