@@ -146,6 +146,10 @@ public sealed partial class DispatchScenarioTests(ITestOutputHelper output)
             await SiteProcesses.WaitUntil(async () => (await probe.ReadAllAsync(CancellationToken.None)).All(b => b.StorageControlMode == 0 && Math.Abs(b.Watts) < 1),
                 "every battery restored after the window");
 
+            // The batteries restore themselves when their setpoints expire; the collector records the window's end on its
+            // next monitor pass, which may come a moment after that.
+            await SiteProcesses.WaitUntil(async () => JsonDocument.Parse(await collector.Api.GetStringAsync($"/v1/dispatch/{dispatchId}/events")).RootElement
+                .EnumerateArray().Any(e => e.GetProperty("kind").GetString() == "window_ended"), "the window's end recorded");
             var events = JsonDocument.Parse(await collector.Api.GetStringAsync($"/v1/dispatch/{dispatchId}/events")).RootElement;
             var kinds = events.EnumerateArray().Select(e => e.GetProperty("kind").GetString()).ToList();
             output.WriteLine(string.Join(", ", kinds));
