@@ -25,6 +25,37 @@ public sealed class GrpcSetpointServiceTests
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
 
     [Fact]
+    public void An_answer_pushed_out_of_the_full_queue_is_counted_and_logged_never_lost_in_silence()
+    {
+        using var collector = new SetpointFactory(DateTimeOffset.UtcNow);
+        var agent = new AgentOptions { SiteId = "site-1" };
+        agent.Uplink.Grpc = new GrpcUplinkOptions { Enabled = true, Address = "http://127.0.0.1:1", SiteToken = "secret-token" };
+        var identity = new AgentIdentity("site-1", "boot-1", "0.0.0");
+        var dispatcher = new SetpointDispatcher(Options.Create(agent), collector.Pinned(), new FakeSiteDevices(), identity, TimeProvider.System,
+            NullLogger<SetpointDispatcher>.Instance);
+        using var channel = new GrpcCollectorChannel(agent.Uplink.Grpc, NullLoggerFactory.Instance);
+        var log = new CapturingLogger();
+        // Not started: nothing drains the queue, as when the collector is unreachable for a long while.
+        var service = new GrpcSetpointService(Options.Create(agent), identity, dispatcher, channel, TimeProvider.System, log);
+        var until = DateTimeOffset.UtcNow.AddMinutes(5);
+        for (var i = 0; i <= GrpcSetpointService.AckQueueCapacity; i++)
+            service.QueueAck(new SetpointAck { SetpointId = $"sp-{i}", SiteId = "site-1" }, until);
+
+        Assert.Equal(1, service.AcksPushedOut);
+        var line = Assert.Single(log.Lines);
+        Assert.Contains("sp-0", line);
+    }
+
+    private sealed class CapturingLogger : ILogger<GrpcSetpointService>
+    {
+        public ConcurrentQueue<string> Lines { get; } = new();
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+        public bool IsEnabled(LogLevel logLevel) => true;
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+            Lines.Enqueue(formatter(state, exception));
+    }
+
+    [Fact]
     public async Task Setpoints_arrive_over_the_stream_across_a_reconnect_and_acks_are_retried_until_accepted()
     {
         using var collector = new SetpointFactory(DateTimeOffset.UtcNow);

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 using Google.Protobuf;
 using Grpc.Core;
@@ -32,10 +33,31 @@ internal sealed class GrpcSetpointService(
     private const int MaxAcksInFlight = 16;
     private const int MaxRefusals = 5;
 
-    // Bounded, DropOldest: the dispatcher never waits on the collector. A pushed-out answer is repeated when the
-    // collector re-sends its setpoint (a duplicate is answered with the earlier ack).
-    private readonly Channel<(SetpointAck Ack, DateTimeOffset Until)> _acks = Channel.CreateBounded<(SetpointAck, DateTimeOffset)>(
-        new BoundedChannelOptions(256) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true });
+    internal const int AckQueueCapacity = 256;
+
+    // Bounded, DropOldest: the dispatcher never waits on the collector. A pushed-out answer is counted and logged, and
+    // repeated when the collector re-sends its setpoint (a duplicate is answered with the earlier ack).
+    private readonly (Channel<(SetpointAck Ack, DateTimeOffset Until)> Queue, StrongBox<long> PushedOut) _acks = NewAckQueue(logger);
+
+    /// <summary>Answers pushed out of the full queue before they could be sent (each logged).</summary>
+    internal long AcksPushedOut => Interlocked.Read(ref _acks.PushedOut.Value);
+
+    /// <summary>Queues an answer for delivery; never waits (the oldest queued answer gives way when full).</summary>
+    internal void QueueAck(SetpointAck ack, DateTimeOffset until) => _acks.Queue.Writer.TryWrite((ack, until));
+
+    private static (Channel<(SetpointAck Ack, DateTimeOffset Until)>, StrongBox<long>) NewAckQueue(ILogger logger)
+    {
+        var pushedOut = new StrongBox<long>();
+        var queue = Channel.CreateBounded<(SetpointAck Ack, DateTimeOffset Until)>(
+            new BoundedChannelOptions(AckQueueCapacity) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true },
+            dropped =>
+            {
+                Interlocked.Increment(ref pushedOut.Value);
+                DispatchLog.AckDropped(logger, dropped.Ack.SetpointId,
+                    $"{AckQueueCapacity} answers were waiting for the collector; it gets this one again when it re-sends the setpoint");
+            });
+        return (queue, pushedOut);
+    }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -60,7 +82,7 @@ internal sealed class GrpcSetpointService(
                 {
                     failures = 0;
                     var until = AnswerDeadline(signed);
-                    await dispatcher.SubmitAsync(signed.ToByteArray(), ack => _acks.Writer.TryWrite((ack, until)), stoppingToken).ConfigureAwait(false);
+                    await dispatcher.SubmitAsync(signed.ToByteArray(), ack => QueueAck(ack, until), stoppingToken).ConfigureAwait(false);
                 }
                 failures = 0;
                 throw new RpcException(new Status(StatusCode.Unavailable, "the collector ended the setpoint stream"));
@@ -88,7 +110,7 @@ internal sealed class GrpcSetpointService(
         var inFlight = new List<Task>();
         try
         {
-            await foreach (var (ack, until) in _acks.Reader.ReadAllAsync(stoppingToken).ConfigureAwait(false))
+            await foreach (var (ack, until) in _acks.Queue.Reader.ReadAllAsync(stoppingToken).ConfigureAwait(false))
             {
                 await slots.WaitAsync(stoppingToken).ConfigureAwait(false);
                 inFlight.RemoveAll(t => t.IsCompleted);
