@@ -53,4 +53,7 @@ internal static partial class DispatchLog
 
     [LoggerMessage(5215, LogLevel.Error, "{Count} setpoint acknowledgements could not be recorded; the agents answer again when the setpoints are re-sent")]
     public static partial void AcksNotRecorded(ILogger logger, int count, Exception exception);
+
+    [LoggerMessage(5216, LogLevel.Warning, "Setpoint {SetpointId} for site {SiteId} pushed out of its stream's full queue ({Capacity}); it is re-sent until acknowledged")]
+    public static partial void SetpointPushedOut(ILogger logger, string setpointId, string siteId, int capacity);
 }

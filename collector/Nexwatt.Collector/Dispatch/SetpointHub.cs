@@ -1,5 +1,7 @@
 using System.Collections.Concurrent;
 using System.Threading.Channels;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Nexwatt.Protos.V1;
 
 namespace Nexwatt.Collector.Dispatch;
@@ -7,11 +9,17 @@ namespace Nexwatt.Collector.Dispatch;
 /// <summary>
 /// Hands issued setpoints to the open gRPC setpoint streams of their site. Each stream has a bounded queue that
 /// drops its oldest entry when full (a stalled agent must not hold up the dispatch service): whatever is dropped
-/// is re-sent every ResendInterval until acknowledged, and a reconnecting stream gets every live setpoint anyway.
+/// is counted and logged, re-sent every ResendInterval until acknowledged, and a reconnecting stream gets every live
+/// setpoint anyway.
 /// </summary>
-public sealed class SetpointHub
+public sealed class SetpointHub(ILogger<SetpointHub>? logger = null)
 {
-    private const int StreamCapacity = 64;
+    internal const int StreamCapacity = 64;
+    private readonly ILogger _logger = logger ?? NullLogger<SetpointHub>.Instance;
+    private long _pushedOut;
+
+    /// <summary>Setpoints pushed out of a full stream queue before the stream took them (each logged).</summary>
+    public long SetpointsPushedOut => Interlocked.Read(ref _pushedOut);
 
     private readonly ConcurrentDictionary<string, ConcurrentDictionary<Subscription, byte>> _sites = new(StringComparer.Ordinal);
 
@@ -41,12 +49,25 @@ public sealed class SetpointHub
         {
             _hub = hub;
             SiteId = siteId;
+            Queue = Channel.CreateBounded<SignedSetpoint>(
+                new BoundedChannelOptions(StreamCapacity) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true },
+                dropped =>
+                {
+                    Interlocked.Increment(ref hub._pushedOut);
+                    DispatchLog.SetpointPushedOut(hub._logger, SetpointIdOf(dropped), siteId, StreamCapacity);
+                });
         }
 
         public string SiteId { get; }
 
-        internal Channel<SignedSetpoint> Queue { get; } = Channel.CreateBounded<SignedSetpoint>(
-            new BoundedChannelOptions(StreamCapacity) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true });
+        internal Channel<SignedSetpoint> Queue { get; }
+
+        // The collector signed it, so it parses; read only when one is dropped, for the log line.
+        private static string SetpointIdOf(SignedSetpoint signed)
+        {
+            try { return Setpoint.Parser.ParseFrom(signed.Setpoint).SetpointId; }
+            catch (Google.Protobuf.InvalidProtocolBufferException) { return "(unreadable)"; }
+        }
 
         public ChannelReader<SignedSetpoint> Reader => Queue.Reader;
 

@@ -15,10 +15,15 @@ internal sealed class SetpointInbox(MqttClient client, Topics topics, SetpointDi
 {
     private const int PublishAttempts = 5;
 
+    internal const int AckQueueCapacity = 256;
+
     // Bounded, DropOldest: the dispatcher must never wait on the broker. An answer old enough to be pushed out is
-    // not lost for good: the collector re-sends a setpoint it has no answer to, and a duplicate gets the answer again.
+    // logged, and not lost for good: the collector re-sends a setpoint it has no answer to, and a duplicate gets the
+    // answer again.
     private readonly Channel<SetpointAck> _acks = Channel.CreateBounded<SetpointAck>(
-        new BoundedChannelOptions(256) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true });
+        new BoundedChannelOptions(AckQueueCapacity) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true },
+        dropped => Dispatch.DispatchLog.AckDropped(logger, dropped.SetpointId,
+            $"{AckQueueCapacity} answers were waiting for the broker; it gets this one again when the collector re-sends the setpoint"));
 
     public Task RunAsync(CancellationToken cancellationToken) => Task.WhenAll(ReceiveAsync(cancellationToken), PublishAcksAsync(cancellationToken));
 
