@@ -110,9 +110,11 @@ public sealed partial class GrpcIngestFuzzTests
         var ack = Assert.Single(await server.UploadAsync(token, CollectorServer.Batch(null, "inverter", 9_000_001, 2, 1, DateTimeOffset.UtcNow)));
         Assert.Equal(UploadAck.Types.Status.Stored, ack.Status);
 
-        // Every refusal the clients saw was counted ...
+        // Every refusal the clients saw was counted. A call the client gave up on after 300 ms (-1) may still have been
+        // refused by the server just before the reset reached it (seen on a loaded machine): counted, never heard.
         Assert.True(refusedByStatus > 50, $"too few refusals generated: {string.Join(", ", statuses.Select(s => $"{s.Key}: {s.Value}"))}");
-        Assert.Equal(refusedByStatus, refusals.Total - baseRefused);
+        var counted = refusals.Total - baseRefused;
+        Assert.InRange(counted, refusedByStatus, refusedByStatus + statuses.GetValueOrDefault(-1));
         // ... and logged: each one is a line, or is counted in a later line, or is still held back for the next.
         var lines = logs.Lines.Where(l => l.Contains("[5090]", StringComparison.Ordinal)).ToList();
         var reportedHeld = lines.Sum(l => int.Parse(HeldBack().Match(l).Groups[1].Value));
