@@ -6,8 +6,8 @@ namespace Nexwatt.EdgeAgent;
 /// <summary>The agent's log messages. Event ids: 2000-2099 polling, 2100-2199 readings, 2200-2299 discovery and host.</summary>
 internal static partial class Log
 {
-    [LoggerMessage(2000, LogLevel.Information, "Polling {DeviceId} at {Endpoint} unit {UnitId} every {Interval}")]
-    public static partial void PollerStarted(ILogger logger, string deviceId, string endpoint, int unitId, TimeSpan interval);
+    [LoggerMessage(2000, LogLevel.Information, "Polling {DeviceId} at {Endpoint} every {Interval}")]
+    public static partial void PollerStarted(ILogger logger, string deviceId, string endpoint, TimeSpan interval);
 
     [LoggerMessage(2001, LogLevel.Information, "{DeviceId}: SunSpec device {Manufacturer} {Model} (serial {Serial}) at base {BaseAddress}, models {Models}")]
     public static partial void DeviceDiscovered(ILogger logger, string deviceId, string manufacturer, string model, string serial, int baseAddress, string models);
@@ -17,9 +17,6 @@ internal static partial class Log
 
     [LoggerMessage(2003, LogLevel.Information, "{DeviceId} is healthy again after {Failures} failed poll(s)")]
     public static partial void DeviceRecovered(ILogger logger, string deviceId, int failures);
-
-    [LoggerMessage(2004, LogLevel.Warning, "{DeviceId} answers but shows no SunSpec marker at {Bases}; retrying discovery in {RetryIn}")]
-    public static partial void NotSunSpec(ILogger logger, string deviceId, string bases, TimeSpan retryIn);
 
     [LoggerMessage(2005, LogLevel.Debug, "{DeviceId}: poll took {ElapsedMs} ms and gave {Count} readings")]
     public static partial void PollCompleted(ILogger logger, string deviceId, double elapsedMs, int count);

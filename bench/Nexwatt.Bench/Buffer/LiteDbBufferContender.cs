@@ -64,7 +64,7 @@ internal sealed class LiteDbBufferContender : IBufferContender
                 _polls.Insert(new PollDocument
                 {
                     Id = first, DeviceId = deviceId, FirstTimeUs = readings[0].SourceTimeUs, ReadingCount = readings.Count,
-                    Payload = ChunkCodec.Encode(readings),
+                    Payload = ChunkCodec.Encode(readings, deviceId),
                 });
             _database.Commit();
             if (_checkpointEachCommit) _database.Checkpoint();

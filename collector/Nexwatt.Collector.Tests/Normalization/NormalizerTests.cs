@@ -55,6 +55,21 @@ public class NormalizerTests
     }
 
     [Fact]
+    public void Canonical_points_of_devices_that_are_not_SunSpec_map_one_to_one_without_a_sign_flip()
+    {
+        // Model 0: an Enphase gateway's battery or a register-map device, converted and signed by the agent.
+        var samples = _normalizer.Normalize(
+        [
+            Reading(0, "ActivePowerW", -1500, "W", 1), Reading(0, "StateOfChargePct", 64, "Pct", 2),
+            Reading(0, "EnergyExportedWh", 3.5, "kWh", 3), Reading(0, "VoltageV", 239.9, "V", 4), Reading(0, "W", 99, "W", 5),
+        ], Asset(AssetType.SolarPlusStorage)).Samples;
+        Assert.Equal(
+            [(Measurement.ActivePowerW, -1500), (Measurement.EnergyExportedWh, 3_500), (Measurement.StateOfChargePct, 64), (Measurement.VoltageV, 239.9)],
+            samples.Select(s => (s.Measurement, s.Value)).OrderBy(s => s.Measurement));
+        Assert.All(Enum.GetValues<Measurement>(), m => Assert.True(Nexwatt.Protos.CanonicalPoints.Units.ContainsKey(m.ToString()), $"{m} has no canonical point"));
+    }
+
+    [Fact]
     public void A_battery_serving_ac_and_dc_power_yields_the_ac_value_and_supersedes_the_dc_one()
     {
         // hardware-sim battery: model 103 W and model 802 W, both positive while discharging.

@@ -1,4 +1,5 @@
 using Nexwatt.Collector.Domain;
+using Nexwatt.Protos;
 
 namespace Nexwatt.Collector.Normalization;
 
@@ -76,5 +77,11 @@ internal static class PointMappingTable
         // DC power from the array, W: the inverter's total, else the sum of the MPPT modules.
         new(Measurement.DcPowerW, Inverter, ["DCW"], "W", +1, "model 10x/11x 'DC Power'"),
         new(Measurement.DcPowerW, [160], ["module[*].DCW"], "W", +1, "model 160 per-MPPT DC power, summed"),
+
+        // Canonical points (model 0) of devices that are not SunSpec: converted and signed by the agent's source.
+        .. Enum.GetValues<Measurement>().Select(m => new PointMapping(m, [Canonical], [m.ToString()], CanonicalPoints.Units[m.ToString()], +1,
+            "canonical point (Nexwatt.Protos.CanonicalPoints): already in the measurement's unit and sign convention")),
     ];
+
+    private const ushort Canonical = (ushort)CanonicalPoints.ModelId;
 }

@@ -13,7 +13,7 @@ public sealed class ChunkCodecPropertyTests : IDisposable
 {
     private static readonly Config Quick = Config.QuickThrowOnFailure.WithMaxTest(2000);
     private static readonly Gen<byte[]> AnyBytes = Gen.Choose(0, 400).SelectMany(n => Gen.ArrayOf(Gen.Choose(0, 255).Select(b => (byte)b), n));
-    private static readonly byte[] Valid = ChunkCodec.Encode(TempFolder.Readings(5));
+    private static readonly byte[] Valid = ChunkCodec.Encode(TempFolder.Readings(5), "dev");
 
     private static readonly Gen<byte[]> Mutated =
         from flips in Gen.ArrayOf(Gen.Zip(Gen.Choose(0, Valid.Length - 1), Gen.Choose(0, 255)), 3)
@@ -33,10 +33,10 @@ public sealed class ChunkCodecPropertyTests : IDisposable
     }
 
     [Fact]
-    public void Decoding_any_bytes_never_throws_and_a_success_carries_the_device_id()
+    public void Decoding_any_bytes_never_throws_and_a_success_gives_every_reading_a_device_id()
     {
         Check.One(Quick, Prop.ForAll(Arb.From(Gen.OneOf(AnyBytes, Mutated)), bytes =>
-            !ChunkCodec.TryDecode(bytes, "dev", out var readings) || readings.All(r => r.DeviceId == "dev")));
+            !ChunkCodec.TryDecode(bytes, "dev", out var readings) || readings.All(r => r.DeviceId.Length > 0)));
     }
 
     [Fact]
@@ -44,10 +44,23 @@ public sealed class ChunkCodecPropertyTests : IDisposable
     {
         var readings = TempFolder.Readings(3);
         foreach (var r in readings) r.DeviceId = "inverter";
-        var payload = ChunkCodec.Encode(readings);
+        var payload = ChunkCodec.Encode(readings, "inverter");
         Assert.All(readings, r => Assert.Equal("inverter", r.DeviceId));
         Assert.True(ChunkCodec.TryDecode(payload, "inverter", out var decoded));
         Assert.Equal(readings, decoded);
+    }
+
+    [Fact]
+    public void A_reading_of_another_device_in_the_chunk_keeps_its_own_id()
+    {
+        // An Enphase gateway's poll carries its sub-meters and batteries under their own ids.
+        var readings = TempFolder.Readings(3);
+        readings[0].DeviceId = "envoy";
+        readings[1].DeviceId = "envoy/production";
+        readings[2].DeviceId = "envoy/battery/1";
+        Assert.True(ChunkCodec.TryDecode(ChunkCodec.Encode(readings, "envoy"), "envoy", out var decoded));
+        Assert.Equal(["envoy", "envoy/production", "envoy/battery/1"], decoded.Select(r => r.DeviceId));
+        Assert.True(ChunkCodec.Encode(readings, "envoy").Length < ChunkCodec.Encode(readings, "other").Length);
     }
 
     [Fact]

@@ -139,12 +139,13 @@ public sealed partial class ReadingBuffer
         {
             var reading = readings[i];
             reading.Sequence = first + (ulong)i;
-            reading.DeviceId = append.DeviceId;
+            // A gateway's sub-meters and batteries come in their polled device's batch under their own ids.
+            if (reading.DeviceId.Length == 0) reading.DeviceId = append.DeviceId;
             from = Math.Min(from, reading.SourceTimeUs);
             to = Math.Max(to, reading.SourceTimeUs);
         }
         var last = store.NextSequence - 1;
-        store.InsertChunk(first, last, append.DeviceId, from, to, readings.Count, ChunkCodec.Encode(readings));
+        store.InsertChunk(first, last, append.DeviceId, from, to, readings.Count, ChunkCodec.Encode(readings, append.DeviceId));
         return append.Result = new BufferedChunk((long)first, first, last, append.DeviceId, from, readings);
     }
 

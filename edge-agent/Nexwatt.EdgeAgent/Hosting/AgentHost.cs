@@ -123,8 +123,9 @@ public static class AgentHost
         services.AddSingleton<Dispatch.DeviceControlRegistry>();
         services.AddHostedService<PollingService>();
         services.AddSingleton(sp => Dispatch.CollectorKey.FromOptions(sp.GetRequiredService<IOptions<AgentOptions>>().Value.Dispatch));
-        services.AddSingleton<Dispatch.ISiteDevices>(sp => new Dispatch.SunSpecSiteDevices(sp.GetRequiredService<Dispatch.DeviceControlRegistry>(),
-            sp.GetRequiredService<IOptions<AgentOptions>>().Value.Dispatch, sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<Dispatch.ISiteDevices>(sp => new Dispatch.RoutingSiteDevices(sp.GetRequiredService<Dispatch.DeviceControlRegistry>(),
+            new Dispatch.SunSpecSiteDevices(sp.GetRequiredService<Dispatch.DeviceControlRegistry>(),
+                sp.GetRequiredService<IOptions<AgentOptions>>().Value.Dispatch, sp.GetRequiredService<TimeProvider>())));
         // After the pollers: hosted services stop in reverse order, so the dispatcher restores the devices while
         // the pollers' Modbus links are still open, and the uplinks (registered earlier) can still carry its acks.
         services.AddSingleton<Dispatch.SetpointDispatcher>();

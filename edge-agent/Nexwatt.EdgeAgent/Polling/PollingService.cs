@@ -24,7 +24,7 @@ internal sealed class PollingService(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var agent = options.Value;
-        await using var links = new DeviceLinks(time, loggers);
+        await using var sources = new DeviceSourceFactory(catalog, health, controls, time, loggers);
         var devices = new List<DeviceOptions>(agent.Devices);
         if (agent.Discovery.Enabled)
         {
@@ -42,8 +42,12 @@ internal sealed class PollingService(
             return;
         }
 
-        var pollers = devices.Select(device => new DevicePoller(agent.SiteId, device, device.PollInterval ?? agent.DefaultPollInterval,
-            links.For(device), catalog, sink, health, time, loggers.CreateLogger($"Nexwatt.EdgeAgent.Device.{device.EffectiveId}"), controls, liveness));
+        var pollers = devices.Select(device =>
+        {
+            var logger = loggers.CreateLogger($"Nexwatt.EdgeAgent.Device.{device.EffectiveId}");
+            return new DevicePoller(agent.SiteId, device.EffectiveId, device.PollInterval ?? agent.DefaultPollInterval, sources.Create(device, logger),
+                sink, health, time, logger, liveness);
+        }).ToList();
         await Task.WhenAll(pollers.Select(p => Task.Run(() => p.RunAsync(stoppingToken), CancellationToken.None))).ConfigureAwait(false);
     }
 }

@@ -1,0 +1,27 @@
+using Microsoft.Extensions.Logging;
+using Nexwatt.EdgeAgent.Configuration;
+using Nexwatt.Protocols.SunSpec;
+
+namespace Nexwatt.EdgeAgent.Polling;
+
+/// <summary>
+/// Builds the source of each configured device from its <see cref="DeviceOptions.Type"/>, and owns what sources of
+/// one kind share (the Modbus links: one per gateway or bus). Types are checked at start, so an unknown one here is a bug.
+/// </summary>
+internal sealed class DeviceSourceFactory(
+    SunSpecModelCatalog catalog,
+    DeviceHealthBoard health,
+    Dispatch.DeviceControlRegistry controls,
+    TimeProvider time,
+    ILoggerFactory loggers) : IAsyncDisposable
+{
+    private readonly DeviceLinks _links = new(time, loggers);
+
+    public IDeviceSource Create(DeviceOptions device, ILogger logger) => device.Type.ToLowerInvariant() switch
+    {
+        DeviceTypes.SunSpec => new SunSpecDeviceSource(device, _links.For(device), catalog, health, time, logger, controls),
+        _ => throw new InvalidOperationException($"device type '{device.Type}' passed validation but has no source"),
+    };
+
+    public ValueTask DisposeAsync() => _links.DisposeAsync();
+}
