@@ -41,15 +41,14 @@ internal static class GrpcRetry
         or StatusCode.ResourceExhausted or StatusCode.Aborted or StatusCode.Internal or StatusCode.Unknown or StatusCode.Cancelled;
 
     /// <summary>
-    /// The wait before attempt <paramref name="failures"/> + 1: exponential from 1 s to 32 s with
-    /// ±20 % jitter for a transient failure, so that sites do not return in step after a collector restart; the
-    /// <see cref="RefusedDelay"/> at once for a refusal, which needs an operator (a revoked certificate, a wrong token), not a
-    /// retry storm, yet is retried because an edge site has nobody to restart it.
+    /// The wait before attempt <paramref name="failures"/> + 1: the projects' one reconnect backoff (protocols/Shared,
+    /// exponential from 1 s to 32 s with equal jitter) for a transient failure, so that sites do not return in step after
+    /// a collector restart; the <see cref="RefusedDelay"/> at once for a refusal, which needs an operator (a revoked
+    /// certificate, a wrong token), not a retry storm, yet is retried because an edge site has nobody to restart it.
     /// </summary>
-    public static TimeSpan Delay(StatusCode status, int failures, Random jitter)
-    {
-        if (!IsTransient(status)) return RefusedDelay;
-        var seconds = Math.Pow(2, Math.Clamp(failures, 1, 6) - 1);
-        return TimeSpan.FromSeconds(seconds * (0.8 + 0.4 * jitter.NextDouble()));
-    }
+    public static TimeSpan Delay(StatusCode status, int failures, Random jitter) =>
+        IsTransient(status) ? Protocols.ReconnectBackoff.Delay(Math.Max(1, failures), MinDelay, MaxDelay, jitter) : RefusedDelay;
+
+    private static readonly TimeSpan MinDelay = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan MaxDelay = TimeSpan.FromSeconds(32);
 }
