@@ -29,6 +29,24 @@ public class AgentOptionsValidatorTests
         Assert.Contains("sunspec", problem);
     }
 
+    [Theory]
+    [InlineData(5, true)]
+    [InlineData(0, true)]
+    [InlineData(10, false)]
+    [InlineData(600, false)]
+    public void A_grpc_upload_call_lifetime_under_ten_seconds_is_refused(int seconds, bool refused)
+    {
+        var options = Valid();
+        options.Uplink.Grpc = new Nexwatt.EdgeAgent.Uplink.GrpcUplinkOptions
+        {
+            Enabled = true, Address = "http://127.0.0.1:50051", SiteToken = "token", UploadCallLifetime = TimeSpan.FromSeconds(seconds),
+        };
+        var problems = Problems(options);
+        Assert.Equal(refused, problems.Any(p => p.StartsWith("Agent:Uplink:Grpc:UploadCallLifetime", StringComparison.Ordinal)
+            && p.Contains("at least 00:00:10", StringComparison.Ordinal)));
+        if (!refused) Assert.Empty(problems);
+    }
+
     [Fact]
     public void A_negative_health_log_interval_is_refused()
     {
