@@ -59,7 +59,7 @@ endpoint() { grep "^READY $1 " "$work/sim.log" | head -1 | sed -E 's/.*endpoint=
 read -r inv_host inv_port <<<"$(endpoint inverter)"
 read -r bat_host bat_port <<<"$(endpoint battery)"
 NEXWATT_CONFIG=/dev/null/none NEXWATT_Agent__SiteId=demo-site NEXWATT_Agent__DefaultPollInterval=00:00:02 \
-NEXWATT_Agent__Buffer__Path="$work/buffer.db" Logging__LogLevel__Default=Warning \
+NEXWATT_Agent__Buffer__Path="$work/buffer.db" NEXWATT_Logging__LogLevel__Default=Warning \
 NEXWATT_Agent__Uplink__Grpc__Enabled=true NEXWATT_Agent__Uplink__Grpc__Address="http://127.0.0.1:$grpc_port" \
 NEXWATT_Agent__Uplink__Grpc__SiteToken="$site_token" \
 NEXWATT_Agent__Dispatch__CollectorPublicKeyFile="$work/dispatch-signing-key.pub.pem" \
