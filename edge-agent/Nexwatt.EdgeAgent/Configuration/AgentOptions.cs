@@ -1,7 +1,7 @@
 namespace Nexwatt.EdgeAgent.Configuration;
 
 /// <summary>The agent's configuration section "Agent" (appsettings.json, /etc/nexwatt/agent.json, NEXWATT_ environment variables).</summary>
-public sealed class AgentOptions
+public sealed partial class AgentOptions
 {
     public const string SectionName = "Agent";
 
@@ -34,7 +34,7 @@ public sealed class AgentOptions
 }
 
 /// <summary>One device reached over Modbus TCP.</summary>
-public sealed class DeviceOptions
+public sealed partial class DeviceOptions
 {
     /// <summary>A stable name for the device (e.g. "inverter-roof"); defaults to host:port/unit.</summary>
     public string? Id { get; set; }
