@@ -3,6 +3,7 @@
 #
 #   bash packaging/build.sh                       # both packages, amd64 and arm64, then artifacts/apt/
 #   bash packaging/build.sh --arch amd64 --package nexwatt-agent --no-repo
+#   bash packaging/build.sh --repo-only            # (re)sign a repository from the packages already in artifacts/deb
 #
 # Writes artifacts/deb/<package>_<version>-<revision>_<arch>.deb and, unless --no-repo, the repository in
 # artifacts/apt/ (dists/, pool/, nexwatt-archive-keyring.gpg for `signed-by=`).
@@ -20,13 +21,15 @@ cd "$repo"
 arches=(amd64 arm64)
 packages=(nexwatt-agent nexwatt-collector)
 make_repo=1
+build_debs=1
 while [ $# -gt 0 ]; do
   case "$1" in
     --arch) IFS=, read -r -a arches <<<"$2"; shift 2 ;;
     --package) IFS=, read -r -a packages <<<"$2"; shift 2 ;;
     --no-repo) make_repo=0; shift ;;
-    -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
-    *) echo "build.sh: unknown argument '$1' (expected --arch LIST, --package LIST, --no-repo)" >&2; exit 2 ;;
+    --repo-only) build_debs=0; shift ;;
+    -h|--help) sed -n '2,18p' "$0"; exit 0 ;;
+    *) echo "build.sh: unknown argument '$1' (expected --arch LIST, --package LIST, --no-repo, --repo-only)" >&2; exit 2 ;;
   esac
 done
 
@@ -99,11 +102,15 @@ build_one() {
   echo "   $(du -h "$deb" | cut -f1) $deb"
 }
 
+if [ "$build_debs" = 1 ]; then
 for package in "${packages[@]}"; do
   for arch in "${arches[@]}"; do build_one "$package" "$arch"; done
 done
+fi
 
-if command -v lintian >/dev/null; then
+if [ "$build_debs" = 0 ]; then
+  : # --repo-only: the packages already in $out/deb, checked when they were built
+elif command -v lintian >/dev/null; then
   echo "== lintian (each override is explained in packaging/README.md)"
   for package in "${packages[@]}"; do for arch in "${arches[@]}"; do
     lintian --fail-on error,warning --tag-display-limit 0 "$out/deb/${package}_${deb_version}_$arch.deb"

@@ -9,7 +9,8 @@
 # Each check prints "ok: ..."; the first failure prints "FAIL: ..." and exits 1. A missing tool is a failure, not a skip.
 # Needs root (debootstrap, chroot, mounts). Roots are cached as tarballs in $NEXWATT_ROOT_CACHE (/var/tmp/nexwatt-roots);
 # every run unpacks a fresh copy. Environment: NEXWATT_HARDWARE_SIM (a built hardware-sim.dll; built here otherwise),
-# NEXWATT_DEBIAN_MIRROR (http://deb.debian.org/debian).
+# NEXWATT_DEBIAN_MIRROR (http://deb.debian.org/debian), NEXWATT_APT_TEST_DEBS (a folder of .deb files built before:
+# skips the publish, for quick runs; the test class leaves it unset).
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/../.." && pwd)
 started=$SECONDS
@@ -49,11 +50,18 @@ export GNUPGHOME="$work/gnupg"
 install -d -m 0700 "$GNUPGHOME"
 gpg --batch --quiet --passphrase '' --quick-gen-key "Nexwatt test archive <test@nexwatt.invalid>" ed25519 sign 1d 2>/dev/null
 (umask 077; gpg --batch --armor --export-secret-keys >"$work/signing-key.asc")
+build_args=(--package nexwatt-agent)
+if [ -n "${NEXWATT_APT_TEST_DEBS:-}" ]; then
+  # Packages built before (bash packaging/build.sh --no-repo): only the repository is made here.
+  mkdir -p "$work/artifacts/deb"
+  cp "$NEXWATT_APT_TEST_DEBS"/nexwatt-agent_*_{amd64,arm64}.deb "$work/artifacts/deb/" || fail "no nexwatt-agent amd64 and arm64 .deb in $NEXWATT_APT_TEST_DEBS"
+  build_args+=(--repo-only)
+fi
 NEXWATT_ARTIFACTS="$work/artifacts" NEXWATT_SIGNING_KEY_FILE="$work/signing-key.asc" \
-  bash "$repo/packaging/build.sh" --package nexwatt-agent >"$work/build.log" 2>&1 || { cat "$work/build.log"; fail "packaging/build.sh failed"; }
+  bash "$repo/packaging/build.sh" "${build_args[@]}" >"$work/build.log" 2>&1 || { cat "$work/build.log"; fail "packaging/build.sh failed"; }
 apt_repo="$work/artifacts/apt"
 version=$(dpkg-deb -f "$work/artifacts/deb/"nexwatt-agent_*_amd64.deb Version)
-ok "build.sh built nexwatt-agent $version (amd64, arm64), lintian clean, repository signed"
+ok "build.sh: nexwatt-agent $version (amd64, arm64), repository signed"
 
 # version+1: the same package with a newer version and a changed example configuration, so that dpkg has to choose.
 next="${version%%-*}.1-1"
@@ -61,7 +69,7 @@ unpacked="$work/next"
 dpkg-deb -R "$work/artifacts/deb/nexwatt-agent_${version}_amd64.deb" "$unpacked"
 sed -i "s/^Version: .*/Version: $next/" "$unpacked/DEBIAN/control"
 sed -i 's/"SiteId": "site-0001"/"SiteId": "site-0001-new-example"/' "$unpacked/etc/nexwatt/agent.json"
-dpkg-deb --root-owner-group -Zxz --build "$unpacked" "$work/nexwatt-agent_${next}_amd64.deb" >/dev/null
+dpkg-deb --root-owner-group -Zgzip -z1 --build "$unpacked" "$work/nexwatt-agent_${next}_amd64.deb" >/dev/null
 
 # --- what is served: the good repository, one with a tampered package, one without signatures ---
 serve="$work/serve"
@@ -130,6 +138,8 @@ apt_quiet=(-q -y -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-c
 
 amd64="$work/root-amd64"
 new_root amd64 "$amd64"
+# Owner and group by name as the root knows them (the host's names for the same ids differ).
+mode_of() { in_root "$amd64" stat -c '%U:%G %a' "$1"; }
 ok "clean amd64 bookworm root"
 
 use_repo "$amd64" unsigned
@@ -155,9 +165,9 @@ reported=$(in_root "$amd64" nexwatt-agent --version)
 ok "apt-get install nexwatt-agent from the signed repository; nexwatt-agent --version: $reported"
 
 in_root "$amd64" getent passwd nexwatt >/dev/null || fail "no system user nexwatt"
-[ "$(stat -c '%U:%G %a' "$amd64/etc/nexwatt")" = "root:nexwatt 750" ] || fail "/etc/nexwatt is $(stat -c '%U:%G %a' "$amd64/etc/nexwatt"), expected root:nexwatt 750"
-[ "$(stat -c '%U:%G %a' "$amd64/etc/nexwatt/agent.json")" = "root:nexwatt 640" ] || fail "agent.json is $(stat -c '%U:%G %a' "$amd64/etc/nexwatt/agent.json")"
-[ "$(stat -c '%U:%G %a' "$amd64/var/lib/nexwatt-agent")" = "nexwatt:nexwatt 750" ] || fail "/var/lib/nexwatt-agent is $(stat -c '%U:%G %a' "$amd64/var/lib/nexwatt-agent")"
+[ "$(mode_of /etc/nexwatt)" = "root:nexwatt 750" ] || fail "/etc/nexwatt is $(mode_of /etc/nexwatt), expected root:nexwatt 750"
+[ "$(mode_of /etc/nexwatt/agent.json)" = "root:nexwatt 640" ] || fail "agent.json is $(mode_of /etc/nexwatt/agent.json)"
+[ "$(mode_of /var/lib/nexwatt-agent)" = "nexwatt:nexwatt 750" ] || fail "/var/lib/nexwatt-agent is $(mode_of /var/lib/nexwatt-agent)"
 [ -f "$amd64/lib/systemd/system/nexwatt-agent.service" ] || fail "no unit installed"
 in_root "$amd64" dpkg-query -W -f='${Conffiles}' nexwatt-agent | grep -q /etc/nexwatt/agent.json || fail "agent.json is not a conffile"
 ok "user nexwatt, /etc/nexwatt root:nexwatt 750 and agent.json 640 (conffile), /var/lib/nexwatt-agent nexwatt 750, unit installed"
@@ -170,9 +180,9 @@ config = json.load(open(path))
 agent = config["Agent"]
 agent["SiteId"] = "site-apt-test"
 agent["Devices"] = [{"Id": "inverter-sim", "Type": "sunspec", "Host": "127.0.0.1", "Port": port, "UnitId": 1, "PollInterval": "00:00:01"}]
-agent["Uplink"]["Grpc"]["Enabled"] = False
-agent["Uplink"]["Mqtt"]["Enabled"] = False
-del agent["Dispatch"]
+for uplink in ("Grpc", "Mqtt"):
+    agent["Uplink"].setdefault(uplink, {})["Enabled"] = False
+agent.pop("Dispatch", None)
 json.dump(config, open(path, "w"), indent=2)
 PY
 # The service user, as the unit runs it, reads /etc/nexwatt/agent.json and fills its buffer.
@@ -201,7 +211,7 @@ in_root "$amd64" apt-get update -q >"$work/upgrade.log" 2>&1 && in_root "$amd64"
 [ "$(sha256sum <"$amd64/etc/nexwatt/agent.json")" = "$config_sum" ] || fail "the upgrade changed the edited agent.json"
 [ -f "$amd64/etc/nexwatt/agent.json.dpkg-dist" ] || fail "the new example configuration was not set aside as agent.json.dpkg-dist"
 [ "$(state_sum)" = "$buffer_sum" ] || fail "the upgrade changed the buffer"
-[ "$(stat -c '%U:%G %a' "$amd64/etc/nexwatt/agent.json")" = "root:nexwatt 640" ] || fail "the upgrade changed agent.json's owner or mode"
+[ "$(mode_of /etc/nexwatt/agent.json)" = "root:nexwatt 640" ] || fail "the upgrade changed agent.json's owner or mode"
 ok "upgrade $version -> $next keeps the edited agent.json (new example as .dpkg-dist) and the buffer"
 
 in_root "$amd64" apt-get remove -q -y nexwatt-agent >"$work/remove.log" 2>&1 || { cat "$work/remove.log"; fail "apt-get remove"; }
