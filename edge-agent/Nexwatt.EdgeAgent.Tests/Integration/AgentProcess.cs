@@ -10,6 +10,8 @@ internal static class AgentProcess
         // Each agent gets its own durable buffer unless the test names one: agents started side by side would
         // otherwise share (and lock) the same file under ~/.local/state.
         var env = new Dictionary<string, string>(environment ?? new Dictionary<string, string>());
+        // Nor may they all listen on the metrics endpoint's default port; the tests of the endpoint name a free one.
+        env.TryAdd("NEXWATT_Agent__Metrics__Port", "0");
         env.TryAdd("NEXWATT_Agent__Buffer__Path", Path.Combine(Path.GetTempPath(), "nexwatt-agent-tests", Guid.NewGuid().ToString("N"), "buffer.db"));
         return PeerProcess.StartDotnetTool("Nexwatt.EdgeAgent", "nexwatt-agent", arguments, env);
     }

@@ -74,6 +74,7 @@ public sealed class AgentOptionsValidator : IValidateOptions<AgentOptions>
             problems.Add("No devices: list them under Agent:Devices or enable Agent:Discovery with address ranges.");
 
         Uplink.UplinkOptionsChecks.AddProblems(options.Uplink, problems);
+        Observability.ObservabilityOptionsChecks.AddProblems(options, problems);
 
         return problems.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(problems);
     }

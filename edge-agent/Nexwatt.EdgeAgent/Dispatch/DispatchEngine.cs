@@ -15,7 +15,8 @@ internal delegate void AckSink(SetpointAck ack);
 /// operation at expiry, on a setpoint with no targets, for devices a replacing setpoint drops, and at shutdown.
 /// Driven by one loop (<see cref="SetpointDispatcher"/>): nothing here is thread-safe, and nothing needs to be.
 /// </summary>
-internal sealed class DispatchEngine(SetpointVerifier verifier, ISiteDevices devices, DispatchOptions options, string siteId, TimeProvider time, ILogger logger)
+internal sealed class DispatchEngine(SetpointVerifier verifier, ISiteDevices devices, DispatchOptions options, string siteId, TimeProvider time, ILogger logger,
+    Observability.AgentMetrics? metrics = null)
 {
     private readonly Dictionary<string, Held> _pending = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Held> _active = new(StringComparer.Ordinal);
@@ -41,6 +42,7 @@ internal sealed class DispatchEngine(SetpointVerifier verifier, ISiteDevices dev
         {
             case SetpointVerdict.Rejected rejected:
                 DispatchLog.Rejected(logger, rejected.SetpointId, rejected.Reason);
+                metrics?.SetpointRejected(Observability.SetpointRejection.Verification);
                 reply(Ack(rejected.SetpointId, rejected.DispatchId, SetpointAck.Types.Result.Rejected, rejected.Reason, []));
                 return;
             case SetpointVerdict.Duplicate duplicate:
@@ -131,6 +133,7 @@ internal sealed class DispatchEngine(SetpointVerifier verifier, ISiteDevices dev
         if (DispatchLimits.CheckSite(setpoint, options) is { } siteReason)
         {
             DispatchLog.Rejected(logger, setpoint.SetpointId, siteReason);
+            metrics?.SetpointRejected(Observability.SetpointRejection.SiteLimit);
             Answer(held, SetpointAck.Types.Result.Rejected, siteReason, []);
             return;
         }
@@ -154,6 +157,7 @@ internal sealed class DispatchEngine(SetpointVerifier verifier, ISiteDevices dev
         if (plans.Count == 0)
         {
             DispatchLog.Rejected(logger, setpoint.SetpointId, "every target was rejected");
+            metrics?.SetpointRejected(Observability.SetpointRejection.Targets);
             Answer(held, SetpointAck.Types.Result.Rejected, "every target was rejected", results);
             return;
         }
@@ -181,6 +185,8 @@ internal sealed class DispatchEngine(SetpointVerifier verifier, ISiteDevices dev
         }
         var ack = Answer(held, outcome, outcome == SetpointAck.Types.Result.Applied ? "" : string.Join("; ", results.Where(r => r.Result != SetpointAck.Types.Result.Applied).Select(r => $"{r.DeviceId}: {r.Reason}")), results);
         DispatchLog.Applied(logger, setpoint.SetpointId, setpoint.DispatchId, outcome.ToString(), appliedCount, held.Expiry, ack.MeasuredW);
+        if (outcome == SetpointAck.Types.Result.Rejected) metrics?.SetpointRejected(Observability.SetpointRejection.Targets);
+        else metrics?.SetpointApplied(partial: outcome == SetpointAck.Types.Result.Partial);
     }
 
     private async Task RestoreAsync(Held held, IReadOnlyList<PlannedTarget> targets, string why, CancellationToken cancellationToken)

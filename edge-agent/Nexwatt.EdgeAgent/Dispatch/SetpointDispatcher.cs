@@ -27,18 +27,25 @@ internal sealed class SetpointDispatcher : BackgroundService
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
 
-    public SetpointDispatcher(IOptions<AgentOptions> agent, CollectorKey key, ISiteDevices devices, AgentIdentity identity, TimeProvider time, ILogger<SetpointDispatcher> logger)
+    private readonly Observability.AgentMetrics? _metrics;
+
+    public SetpointDispatcher(IOptions<AgentOptions> agent, CollectorKey key, ISiteDevices devices, AgentIdentity identity, TimeProvider time, ILogger<SetpointDispatcher> logger,
+        Observability.AgentMetrics? metrics = null)
     {
+        _metrics = metrics;
         _options = agent.Value.Dispatch;
         _key = key;
         _time = time;
         _logger = logger;
-        _engine = new DispatchEngine(new SetpointVerifier(key, identity.SiteId, _options.ClockSkewTolerance), devices, _options, identity.SiteId, time, logger);
+        _engine = new DispatchEngine(new SetpointVerifier(key, identity.SiteId, _options.ClockSkewTolerance), devices, _options, identity.SiteId, time, logger, metrics);
     }
 
     /// <summary>Queues a received setpoint; waits while the queue is full.</summary>
     public ValueTask SubmitAsync(ReadOnlyMemory<byte> payload, AckSink reply, CancellationToken cancellationToken)
-        => _inbox.Writer.WriteAsync((payload, reply), cancellationToken);
+    {
+        _metrics?.SetpointReceived();
+        return _inbox.Writer.WriteAsync((payload, reply), cancellationToken);
+    }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {

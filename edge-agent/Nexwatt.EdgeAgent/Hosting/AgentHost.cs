@@ -98,6 +98,8 @@ public static class AgentHost
         services.AddSingleton<IValidateOptions<AgentOptions>, AgentOptionsValidator>();
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<AgentLiveness>();
+        services.AddMetrics();
+        services.AddSingleton<Observability.UplinkStatus>();
         services.AddSingleton(sp =>
         {
             var folder = sp.GetRequiredService<IOptions<AgentOptions>>().Value.SunSpecModelsFolder;
@@ -112,6 +114,11 @@ public static class AgentHost
         services.AddSingleton(sp => ReadingBuffer.Open(sp.GetRequiredService<IOptions<AgentOptions>>().Value.Buffer,
             sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>().CreateLogger("Nexwatt.EdgeAgent.Buffer"), requireOpen: true));
         services.AddSingleton<IHostedService>(sp => new BufferLifetime(sp.GetRequiredService<ReadingBuffer>));
+        // Before the uplinks and the pollers: the exporter must listen before they record anything.
+        services.AddSingleton<Observability.AgentMetrics>();
+        services.AddSingleton<Observability.AgentHealth>();
+        services.AddSingleton<IHostedService>(sp => new Observability.MetricsEndpoint(sp.GetRequiredService<IOptions<AgentOptions>>(),
+            sp.GetRequiredService<Observability.AgentMetrics>, sp.GetRequiredService<Observability.AgentHealth>(), sp.GetRequiredService<ILogger<Observability.MetricsEndpoint>>()));
         services.AddHostedService<Uplink.MqttUplinkService>();
         // One gRPC channel to the collector, shared by the upload and the setpoint stream (opened at first use).
         services.AddSingleton<Uplink.GrpcCollectorChannel>();
@@ -137,7 +144,8 @@ public static class AgentHost
         services.AddSystemd();
         services.TryAddSingleton<ISystemdNotifier, Microsoft.Extensions.Hosting.Systemd.SystemdNotifier>();
         services.AddSingleton<IHostedService>(sp => new SystemdWatchdog(sp.GetRequiredService<ISystemdNotifier>(), sp.GetRequiredService<AgentLiveness>(),
-            () => sp.GetRequiredService<BufferingReadingSink>().IsHealthy, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<SystemdWatchdog>>()));
+            () => sp.GetRequiredService<BufferingReadingSink>().IsHealthy, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<SystemdWatchdog>>(),
+            health: grace => sp.GetRequiredService<Observability.AgentHealth>().Evaluate(grace)));
         return services;
     }
 }

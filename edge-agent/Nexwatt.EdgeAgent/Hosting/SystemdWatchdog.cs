@@ -7,12 +7,13 @@ namespace Nexwatt.EdgeAgent.Hosting;
 /// <summary>
 /// Sends WATCHDOG=1 through the systemd notifier at half the period systemd asks for (<c>WATCHDOG_USEC</c>), but only
 /// while the agent is live: every loop of <see cref="AgentLiveness"/> on time within half the period, and the reading
-/// buffer storing readings. Otherwise STATUS= says why and the watchdog is not fed, so systemd restarts an agent that
+/// buffer storing readings, and nothing else that <see cref="Observability.AgentHealth"/> counts as unhealthy (no device
+/// read for N intervals, an uplink that delivers nothing while the buffer grows, a buffer near its bound). Otherwise STATUS= says why and the watchdog is not fed, so systemd restarts an agent that
 /// hangs or cannot keep what it reads (<c>WatchdogSec=</c> in the unit). READY and STOPPING are the package's
 /// (<c>AddSystemd</c>); Microsoft.Extensions.Hosting.Systemd never sends WATCHDOG=1 itself.
 /// </summary>
 internal sealed class SystemdWatchdog(ISystemdNotifier notifier, AgentLiveness liveness, Func<bool> bufferHealthy, TimeProvider time,
-    ILogger<SystemdWatchdog> logger, TimeSpan? period = null) : IHostedLifecycleService, IDisposable
+    ILogger<SystemdWatchdog> logger, TimeSpan? period = null, Func<TimeSpan, Observability.HealthReport>? health = null) : IHostedLifecycleService, IDisposable
 {
     internal const string BufferUnhealthyStatus = "STATUS=Unhealthy: the reading buffer cannot store readings (held in memory, retrying); watchdog not fed";
     internal const string HealthyStatus = "STATUS=Polling devices";
@@ -45,6 +46,8 @@ internal sealed class SystemdWatchdog(ISystemdNotifier notifier, AgentLiveness l
     {
         var reason = !bufferHealthy() ? BufferUnhealthyStatus
             : liveness.FindStalled(grace) is { } stalled ? $"STATUS=Unhealthy: {stalled} has made no progress; watchdog not fed"
+            : health?.Invoke(grace).Problems.FirstOrDefault(p => p.Severity == Observability.HealthSeverity.Unhealthy) is { } problem
+                ? $"STATUS=Unhealthy: {problem.Message}; watchdog not fed"
             : null;
         if (reason is null)
         {

@@ -24,13 +24,14 @@ internal sealed class DevicePoller
     private readonly ILogger _logger;
     private readonly Random _jitter;
     private readonly Hosting.AgentLiveness? _liveness;
+    private readonly Observability.AgentMetrics? _metrics;
     private long _polls;
     private long _failedPolls;
     private int _failures;
     private DateTimeOffset? _lastSuccess;
 
     public DevicePoller(string siteId, string deviceId, TimeSpan interval, IDeviceSource source, IReadingSink sink, DeviceHealthBoard health,
-        TimeProvider time, ILogger logger, Hosting.AgentLiveness? liveness = null)
+        TimeProvider time, ILogger logger, Hosting.AgentLiveness? liveness = null, Observability.AgentMetrics? metrics = null)
     {
         _siteId = siteId;
         _deviceId = deviceId;
@@ -41,6 +42,7 @@ internal sealed class DevicePoller
         _time = time;
         _logger = logger;
         _liveness = liveness;
+        _metrics = metrics;
         // Seeded per device so that retries spread out but a run can be reproduced.
         _jitter = new Random(StringComparer.Ordinal.GetHashCode(deviceId));
         _health.Set(new DeviceHealth(deviceId, false, 0, null, "not polled yet", 0, 0));
@@ -100,7 +102,9 @@ internal sealed class DevicePoller
         var polled = await _source.ReadAsync(cancellationToken).ConfigureAwait(false);
         var batch = new DeviceReadings(_siteId, DeviceId, polled.Timestamp, polled.Readings);
         await _sink.WriteAsync(batch, cancellationToken).ConfigureAwait(false);
-        Log.PollCompleted(_logger, DeviceId, Stopwatch.GetElapsedTime(started).TotalMilliseconds, polled.Readings.Count);
+        var elapsed = Stopwatch.GetElapsedTime(started);
+        _metrics?.PollSucceeded(DeviceId, elapsed);
+        Log.PollCompleted(_logger, DeviceId, elapsed.TotalMilliseconds, polled.Readings.Count);
         return batch;
     }
 
@@ -119,6 +123,7 @@ internal sealed class DevicePoller
         _failedPolls++;
         _failures++;
         _source.OnFault(ex);
+        _metrics?.PollFailed(DeviceId, ex);
         var wait = PollBackoff.Delay(_interval, _failures, _jitter.NextDouble());
         Log.DeviceUnhealthy(_logger, DeviceId, _failures, wait, ex.Message);
         _health.Set(new DeviceHealth(DeviceId, false, _failures, _lastSuccess, ex.Message, _polls, _failedPolls));

@@ -17,7 +17,8 @@ internal sealed class PollingService(
     Dispatch.DeviceControlRegistry controls,
     TimeProvider time,
     ILoggerFactory loggers,
-    Hosting.AgentLiveness? liveness = null) : BackgroundService
+    Hosting.AgentLiveness? liveness = null,
+    Observability.AgentMetrics? metrics = null) : BackgroundService
 {
     private readonly ILogger _logger = loggers.CreateLogger<PollingService>();
 
@@ -46,7 +47,7 @@ internal sealed class PollingService(
         {
             var logger = loggers.CreateLogger($"Nexwatt.EdgeAgent.Device.{device.EffectiveId}");
             return new DevicePoller(agent.SiteId, device.EffectiveId, device.PollInterval ?? agent.DefaultPollInterval, sources.Create(device, logger),
-                sink, health, time, logger, liveness);
+                sink, health, time, logger, liveness, metrics);
         }).ToList();
         await Task.WhenAll(pollers.Select(p => Task.Run(() => p.RunAsync(stoppingToken), CancellationToken.None))).ConfigureAwait(false);
     }

@@ -22,7 +22,9 @@ internal sealed class GrpcUplinkService(
     GrpcCollectorChannel channel,
     TimeProvider time,
     ILoggerFactory loggers,
-    Hosting.AgentLiveness? liveness = null) : BackgroundService
+    Hosting.AgentLiveness? liveness = null,
+    Observability.UplinkStatus? status = null,
+    Observability.AgentMetrics? metrics = null) : BackgroundService
 {
     private readonly ILogger _logger = loggers.CreateLogger<GrpcUplinkService>();
 
@@ -37,7 +39,8 @@ internal sealed class GrpcUplinkService(
 
         using var heartbeat = liveness?.Register("the gRPC uplink");
         heartbeat?.Idle();
-        var pump = new UplinkPump(buffer, identity, uplink, time, _logger, heartbeat);
+        status?.UseTransport(Observability.UplinkTransports.Grpc);
+        var pump = new UplinkPump(buffer, identity, uplink, time, _logger, heartbeat, status, metrics);
         var failures = 0;
         var jitter = new Random();
         while (!stoppingToken.IsCancellationRequested)

@@ -24,7 +24,9 @@ internal sealed class MqttUplinkService(
     Dispatch.SetpointDispatcher dispatcher,
     ILoggerFactory loggers,
     BufferingReadingSink? sink = null,
-    Hosting.AgentLiveness? liveness = null) : BackgroundService
+    Hosting.AgentLiveness? liveness = null,
+    Observability.UplinkStatus? status = null,
+    Observability.AgentMetrics? metrics = null) : BackgroundService
 {
     private static readonly TimeSpan RefusedRetry = TimeSpan.FromMinutes(1);
 
@@ -36,11 +38,11 @@ internal sealed class MqttUplinkService(
         var mqtt = uplink.Mqtt;
         if (!mqtt.Enabled) return;
         var topics = new Topics(mqtt.TopicPrefix, identity.SiteId);
-        var status = new SiteStatusFactory(identity, health, buffer, time, sink);
+        var siteStatus = new SiteStatusFactory(identity, health, buffer, time, sink);
         MqttClientOptions options;
         try
         {
-            options = MqttUplinkOptionsMapper.ToClientOptions(mqtt, identity.SiteId, new MqttWill(topics.Status, status.Offline().ToByteArray(), MqttQualityOfService.AtLeastOnce, Retain: true));
+            options = MqttUplinkOptionsMapper.ToClientOptions(mqtt, identity.SiteId, new MqttWill(topics.Status, siteStatus.Offline().ToByteArray(), MqttQualityOfService.AtLeastOnce, Retain: true));
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException)
         {
@@ -54,10 +56,11 @@ internal sealed class MqttUplinkService(
         await client.StartAsync(stoppingToken).ConfigureAwait(false);
         using var heartbeat = liveness?.Register("the MQTT uplink");
         heartbeat?.Idle();
-        var pump = new UplinkPump(buffer, identity, uplink, time, _logger, heartbeat);
+        status?.UseTransport(Observability.UplinkTransports.Mqtt);
+        var pump = new UplinkPump(buffer, identity, uplink, time, _logger, heartbeat, status, metrics);
         var setpoints = new SetpointInbox(client, topics, dispatcher, _logger);
         var inbox = setpoints.RunAsync(stoppingToken);
-        var statusLoop = RepublishStatusAsync(client, topics, status, uplink.StatusInterval, stoppingToken);
+        var statusLoop = RepublishStatusAsync(client, topics, siteStatus, uplink.StatusInterval, stoppingToken);
         try
         {
             while (!stoppingToken.IsCancellationRequested)
@@ -66,7 +69,8 @@ internal sealed class MqttUplinkService(
                 {
                     await client.WaitUntilConnectedAsync(stoppingToken).ConfigureAwait(false);
                     // Birth first: the collector learns the site is back before its backlog arrives.
-                    await client.PublishAsync(topics.Status, status.Online().ToByteArray(), MqttQualityOfService.AtLeastOnce, retain: true, stoppingToken).ConfigureAwait(false);
+                    await client.PublishAsync(topics.Status, siteStatus.Online().ToByteArray(), MqttQualityOfService.AtLeastOnce, retain: true, stoppingToken).ConfigureAwait(false);
+                    status?.SessionUp();
                     UplinkLog.SessionStarted(_logger, buffer.NextSequence);
                     await pump.RunSessionAsync(new MqttBatchTransport(client, topics, mqtt.MaxMessageBytes), stoppingToken).ConfigureAwait(false);
                 }

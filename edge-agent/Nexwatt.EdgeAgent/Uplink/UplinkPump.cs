@@ -18,7 +18,9 @@ internal sealed class UplinkPump(
     UplinkOptions options,
     TimeProvider time,
     ILogger logger,
-    Hosting.AgentLiveness.Heartbeat? heartbeat = null)
+    Hosting.AgentLiveness.Heartbeat? heartbeat = null,
+    Observability.UplinkStatus? status = null,
+    Observability.AgentMetrics? metrics = null)
 {
     // How long the live loop idles between looks at the buffer when nothing new arrived.
     private static readonly TimeSpan LivePollInterval = TimeSpan.FromMilliseconds(100);
@@ -60,6 +62,7 @@ internal sealed class UplinkPump(
         {
             // Between sessions the uplink waits for the link, for as long as an outage lasts: not a hang.
             heartbeat?.Idle();
+            status?.SessionDown();
             await session.CancelAsync().ConfigureAwait(false);
             try { await Task.WhenAll(loops).ConfigureAwait(false); }
             catch (OperationCanceledException) { }
@@ -163,7 +166,10 @@ internal sealed class UplinkPump(
         {
             try
             {
+                var sent = time.GetTimestamp();
                 await transport.SendAsync(part, cancellationToken).ConfigureAwait(false);
+                status?.Delivered();
+                metrics?.BatchDelivered(status?.Transport ?? "", batch.Historical, part.Readings.Count, time.GetElapsedTime(sent));
             }
             catch (BatchRejectedException ex)
             {
