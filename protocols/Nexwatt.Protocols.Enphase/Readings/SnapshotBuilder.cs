@@ -38,7 +38,7 @@ public static class SnapshotBuilder
     private static bool AddMeters(GatewaySnapshot s, List<GatewayMeasurement> output)
     {
         if (s.Meters is null || s.MeterReadings is null) return false;
-        var readings = s.MeterReadings.ToDictionary(r => r.Eid);
+        var readings = s.MeterReadings.DistinctBy(r => r.Eid).ToDictionary(r => r.Eid);
         MeterReading? Find(string type) => s.Meters.FirstOrDefault(m => m.Enabled && m.MeasurementType == type) is { } c
             && readings.TryGetValue(c.Eid, out var r) ? r : null;
         int Phases(string type) => s.Meters.FirstOrDefault(m => m.MeasurementType == type)?.PhaseCount ?? int.MaxValue;
@@ -162,8 +162,8 @@ public static class SnapshotBuilder
 
     private static void AddBatteries(GatewaySnapshot s, List<GatewayMeasurement> output)
     {
-        var inventory = (s.Inventory ?? []).ToDictionary(b => b.Serial);
-        var powers = (s.EnsemblePower ?? []).ToDictionary(p => p.Serial);
+        var inventory = (s.Inventory ?? []).DistinctBy(b => b.Serial).ToDictionary(b => b.Serial);
+        var powers = (s.EnsemblePower ?? []).DistinctBy(p => p.Serial).ToDictionary(p => p.Serial);
         foreach (var serial in inventory.Keys.Union(powers.Keys))
         {
             inventory.TryGetValue(serial, out var battery);
