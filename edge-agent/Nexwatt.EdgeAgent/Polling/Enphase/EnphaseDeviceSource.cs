@@ -146,6 +146,9 @@ internal sealed class EnphaseDeviceSource : IDeviceSource, IDisposable
             catch (EnphaseFormatException) { outcome = ProbeOutcome.Failed; }
             outcomes[path] = outcome;
         }
+        // Below 7 the inverter list always needs Digest: a 401 after answering the challenge is a wrong password.
+        if (auth.Scheme == GatewayAuthScheme.Digest && outcomes.GetValueOrDefault(InverterReport.Endpoint, ProbeOutcome.Failed) == ProbeOutcome.Unauthorized)
+            throw new EnphaseAuthException($"digest credentials of user {_options.User} rejected");
         var plan = EndpointPlan.Decide(info, outcomes, meters, production);
         EnphaseLog.Connected(_logger, _device.EffectiveId, info.Serial, info.Firmware.Text, auth.Describe(), string.Join(", ", plan.Describe()));
         return new Session(info, auth, plan, meters, token);
