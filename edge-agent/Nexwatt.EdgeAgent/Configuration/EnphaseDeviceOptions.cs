@@ -40,7 +40,7 @@ public sealed class EnphaseOptions
 
     public TimeSpan ReadTimeout { get; set; } = TimeSpan.FromSeconds(45);
 
-    /// <summary>Where the gateway certificate's SHA-256 is pinned; empty means "enphase-&lt;id&gt;.pin" beside the buffer's default file.</summary>
+    /// <summary>Where the gateway certificate's SHA-256 is pinned; empty means "enphase-&lt;host&gt;_&lt;port&gt;.pin" in the agent's state directory (beside the buffer's default file).</summary>
     public string? PinFile { get; set; }
 }
 

@@ -22,6 +22,12 @@ internal sealed class CertificatePin(string pinFile, string url)
     /// <summary>Set when the gateway presented a certificate other than the pinned one.</summary>
     public EnphaseCertificateException? Mismatch { get; private set; }
 
+    /// <summary>The pin file of a gateway URL in the agent's state directory, shared by the agent and the read command.</summary>
+    public static string DefaultFile(string stateDirectory, Uri url) => Path.Combine(stateDirectory, $"enphase-{url.Host}_{url.Port}.pin");
+
+    /// <summary>The agent's state directory: the folder of the buffer's default file ($STATE_DIRECTORY, $XDG_STATE_HOME/nexwatt-agent…).</summary>
+    public static string DefaultStateDirectory() => Path.GetDirectoryName(new Buffer.BufferOptions().EffectivePath)!;
+
     public static string Fingerprint(X509Certificate certificate) => Convert.ToHexString(SHA256.HashData(certificate.GetRawCertData()));
 
     /// <summary>Pins <paramref name="fingerprint"/> ahead of the first handshake (the read command's --pin).</summary>

@@ -39,7 +39,7 @@ internal sealed class EnphaseDeviceSource : IDeviceSource, IDisposable
         _logger = logger;
         _url = new Uri(_options.Url);
         if (_url.Scheme == Uri.UriSchemeHttps)
-            _pin = new CertificatePin(_options.PinFile is { Length: > 0 } f ? f : Path.Combine(defaultStateDirectory, $"enphase-{device.EffectiveId}.pin"), _options.Url);
+            _pin = new CertificatePin(_options.PinFile is { Length: > 0 } f ? f : CertificatePin.DefaultFile(defaultStateDirectory, _url), _options.Url);
         _client = new GatewayClient(_url, _options.ConnectTimeout, _options.ReadTimeout, _pin);
     }
 
