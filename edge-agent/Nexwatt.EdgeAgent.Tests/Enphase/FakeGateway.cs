@@ -29,6 +29,12 @@ internal sealed class FakeGateway : IAsyncDisposable
     public string DigestPassword { get; set; } = "";
     public int Requests;
 
+    /// <summary>The gateway's tariff document as it holds it now (null until first read from the capture).</summary>
+    public byte[]? Tariff { get; set; }
+
+    /// <summary>Accept tariff PUTs with 200 but keep the old document, as 8.2.42xx+ firmware is reported to do.</summary>
+    public bool IgnoreTariffWrites { get; set; }
+
     private FakeGateway(WebApplication app, string url) { _app = app; Url = url; }
 
     public static async Task<FakeGateway> StartAsync(string folder, bool https, X509Certificate2? certificate = null)
@@ -62,6 +68,19 @@ internal sealed class FakeGateway : IAsyncDisposable
             {
                 context.Response.StatusCode = 401;
                 context.Response.Headers.WWWAuthenticate = "Digest qop=\"auth\", realm=\"enphaseenergy.com\", nonce=\"Kz8MZRV4a9h25Ea4+ikZbKDannY=\"";
+                return;
+            }
+            if (path == "/admin/lib/tariff")
+            {
+                gateway.Tariff ??= await File.ReadAllBytesAsync(Path.Combine(directory, "admin_lib_tariff"));
+                if (HttpMethods.IsPut(context.Request.Method))
+                {
+                    using var copy = new MemoryStream();
+                    await context.Request.Body.CopyToAsync(copy);
+                    if (!gateway.IgnoreTariffWrites) gateway.Tariff = copy.ToArray();
+                    return;
+                }
+                await context.Response.Body.WriteAsync(gateway.Tariff);
                 return;
             }
             var body = Path.Combine(directory, file);

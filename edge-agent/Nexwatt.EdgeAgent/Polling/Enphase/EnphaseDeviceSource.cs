@@ -31,8 +31,13 @@ internal sealed class EnphaseDeviceSource : IDeviceSource, IDisposable
     private CancellationTokenSource? _inverterCancel;
     private DateTimeOffset _invertersDue;
 
-    public EnphaseDeviceSource(DeviceOptions device, TimeProvider time, ILogger logger, string defaultStateDirectory)
+    private readonly Dispatch.DeviceControlRegistry? _controls;
+    private EnphaseBatteryControl? _batteryControl;
+    private double? _stateOfCharge;
+
+    public EnphaseDeviceSource(DeviceOptions device, TimeProvider time, ILogger logger, string defaultStateDirectory, Dispatch.DeviceControlRegistry? controls = null)
     {
+        _controls = controls;
         _device = device;
         _options = device.Enphase;
         _time = time;
@@ -75,7 +80,9 @@ internal sealed class EnphaseDeviceSource : IDeviceSource, IDisposable
             responses[path] = await GetAuthorizedAsync(session, path, cancellationToken).ConfigureAwait(false);
         var received = _time.GetUtcNow();
         var snapshot = SnapshotDecoder.Decode(session.Info, received, responses) with { Meters = session.Meters, Inverters = inverters };
-        var readings = ToReadings(SnapshotBuilder.Build(snapshot));
+        var measurements = SnapshotBuilder.Build(snapshot);
+        RegisterBatteryControls(session, measurements);
+        var readings = ToReadings(measurements);
 
         if ((session.Plan.Inverters || session.Plan.DeviceData) && received >= _invertersDue)
         {
@@ -208,6 +215,18 @@ internal sealed class EnphaseDeviceSource : IDeviceSource, IDisposable
             EnphaseLog.InvertersSkipped(_logger, _device.EffectiveId, e.Message);
             return null;
         }
+    }
+
+    /// <summary>Offers the batteries to dispatch once the gateway shows them and its tariff document is readable.</summary>
+    private void RegisterBatteryControls(Session session, IReadOnlyList<GatewayMeasurement> measurements)
+    {
+        var aggregate = measurements.FirstOrDefault(m => m.Quantity == Quantity.StateOfChargePct && m.SubDevice is SubDevices.Batteries or SubDevices.AcBatteries);
+        if (aggregate?.Value is { } soc) _stateOfCharge = soc;
+        if (_controls is null || !session.Plan.Tariff) return;
+        _batteryControl ??= new EnphaseBatteryControl(_client, () => _stateOfCharge);
+        foreach (var battery in measurements.Select(m => m.SubDevice).Distinct()
+            .Where(d => d is SubDevices.Batteries or SubDevices.AcBatteries || d.StartsWith("battery-", StringComparison.Ordinal)))
+            _controls.RegisterController($"{_device.EffectiveId}/{battery}", _batteryControl);
     }
 
     private static IEnumerable<string> PollPaths(EndpointPlan plan)
