@@ -39,7 +39,8 @@ internal sealed class DigestAuthenticator(string serial, string installerPasswor
         var password = user switch
         {
             "envoy" => DefaultEnvoyPassword(serial),
-            "installer" => installerPassword,
+            // Without a configured password the installer user does not exist (an empty one would let anyone in).
+            "installer" when installerPassword.Length > 0 => installerPassword,
             _ => null,
         };
         if (password is null) return false;
