@@ -17,7 +17,7 @@ internal static class ReadCommand
 
     public static Command Create()
     {
-        var host = new Option<string>("--host") { Description = "Device or gateway address.", Required = true };
+        var host = new Option<string>("--host") { Description = "Device or gateway address (required unless --enphase)." };
         var port = new Option<int>("--port", "-p") { Description = "Modbus TCP port (default 502).", DefaultValueFactory = _ => 502 };
         var unit = new Option<int>("--unit", "-u") { Description = "Modbus unit id (default 1).", DefaultValueFactory = _ => 1 };
         var baseAddress = new Option<int?>("--base") { Description = "A SunSpec base address to try before 40000, 50000 and 0." };
@@ -32,8 +32,15 @@ internal static class ReadCommand
 
         var command = new Command("read", "Read one device: discover its SunSpec models and print every decoded point.")
         { host, port, unit, baseAddress, wordOrder, timeout, json, models };
+        var enphase = ReadEnphaseCommand.AddTo(command, json);
         command.SetAction(async (parse, cancellationToken) =>
         {
+            if (enphase.Requested(parse)) return await enphase.RunAsync(parse, cancellationToken).ConfigureAwait(false);
+            if (string.IsNullOrEmpty(parse.GetValue(host)))
+            {
+                await Console.Error.WriteLineAsync("Option '--host' is required (or --enphase URL for an Enphase gateway).").ConfigureAwait(false);
+                return 1;
+            }
             var catalog = SunSpecModelCatalog.LoadBuiltIn();
             if (parse.GetValue(models) is { } folder) catalog = catalog.LoadFolder(folder.FullName);
             var order = parse.GetValue(wordOrder) == "LowWordFirst" ? SunSpecWordOrder.LowWordFirst : SunSpecWordOrder.HighWordFirst;

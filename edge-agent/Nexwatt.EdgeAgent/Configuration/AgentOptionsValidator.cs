@@ -29,7 +29,8 @@ public sealed class AgentOptionsValidator : IValidateOptions<AgentOptions>
             var key = $"Agent:Devices:{i}";
             if (!DeviceTypes.All.Contains(device.Type, StringComparer.OrdinalIgnoreCase))
                 problems.Add($"{key}:Type '{device.Type}' is unknown; known types: {string.Join(", ", DeviceTypes.All)}.");
-            if (string.IsNullOrWhiteSpace(device.Host))
+            if (device.Type.Equals(DeviceTypes.Enphase, StringComparison.OrdinalIgnoreCase)) { }
+            else if (string.IsNullOrWhiteSpace(device.Host))
                 problems.Add($"{key}:Host is empty.");
             else if (Uri.CheckHostName(device.Host) == UriHostNameType.Unknown)
                 problems.Add($"{key}:Host '{device.Host}' is not a valid host name or IP address.");
@@ -74,6 +75,7 @@ public sealed class AgentOptionsValidator : IValidateOptions<AgentOptions>
             problems.Add("No devices: list them under Agent:Devices or enable Agent:Discovery with address ranges.");
 
         Uplink.UplinkOptionsChecks.AddProblems(options.Uplink, problems);
+        EnphaseOptionsChecks.AddProblems(options, problems);
 
         return problems.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(problems);
     }

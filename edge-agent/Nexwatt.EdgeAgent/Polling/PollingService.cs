@@ -45,7 +45,7 @@ internal sealed class PollingService(
         var pollers = devices.Select(device =>
         {
             var logger = loggers.CreateLogger($"Nexwatt.EdgeAgent.Device.{device.EffectiveId}");
-            return new DevicePoller(agent.SiteId, device.EffectiveId, device.PollInterval ?? agent.DefaultPollInterval, sources.Create(device, logger),
+            return new DevicePoller(agent.SiteId, device.EffectiveId, device.EffectivePollInterval(agent.DefaultPollInterval), sources.Create(device, logger),
                 sink, health, time, logger, liveness);
         }).ToList();
         await Task.WhenAll(pollers.Select(p => Task.Run(() => p.RunAsync(stoppingToken), CancellationToken.None))).ConfigureAwait(false);
