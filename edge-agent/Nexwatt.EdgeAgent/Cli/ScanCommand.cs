@@ -23,7 +23,9 @@ internal static class ScanCommand
                 if (!AddressRange.TryParse(token.Value, out _, out var error)) r.AddError($"--hosts: {error}.");
         });
 
-        var command = new Command("scan", "Probe a host range for SunSpec devices and list what answers.") { hosts, ports, units, timeout, json };
+        var command = new Command("scan", "Probe a host range for SunSpec devices and Enphase IQ Gateways and list what answers.") { hosts, ports, units, timeout, json };
+        var enphase = new ScanEnphaseOptions();
+        enphase.AddTo(command);
         command.SetAction(async (parse, cancellationToken) =>
         {
             var options = new DiscoveryOptions
@@ -37,13 +39,26 @@ internal static class ScanCommand
             var scanner = new NetworkScanner(SunSpecModelCatalog.LoadBuiltIn(), TimeProvider.System, NullLogger.Instance);
             // Progress goes to stderr so that stdout stays clean for --json and for pipes.
             var progress = new Progress<string>(line => Console.Error.Write($"\r{line}   "));
+            var gateways = enphase.ScanAsync(parse, options.Ranges, options.ProbeTimeout, cancellationToken);
             var found = await scanner.ScanAsync(options, progress, cancellationToken).ConfigureAwait(false);
+            var enphaseFound = await gateways.ConfigureAwait(false);
             Console.Error.WriteLine();
             if (parse.GetValue(json))
             {
-                Console.WriteLine(JsonSerializer.Serialize(found, new JsonSerializerOptions { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase }));
+                var camel = new JsonSerializerOptions { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
+                // One list: SunSpec entries as before plus "kind":"sunspec", then the gateways ("kind":"enphase").
+                var entries = new System.Text.Json.Nodes.JsonArray();
+                foreach (var d in found)
+                {
+                    var entry = JsonSerializer.SerializeToNode(d, camel)!.AsObject();
+                    entry.Insert(0, "kind", "sunspec");
+                    entries.Add(entry);
+                }
+                foreach (var g in enphaseFound) entries.Add(JsonSerializer.SerializeToNode(g, camel));
+                Console.WriteLine(entries.ToJsonString(camel));
                 return 0;
             }
+            ScanEnphaseOptions.WriteTable(enphaseFound, Console.Out);
             if (found.Count == 0)
             {
                 Console.WriteLine("No SunSpec device found.");
