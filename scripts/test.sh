@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 
 # The real peers our protocol layers are proven against (see ../shared/PACKAGES.md).
 # pymodbus 3.0's client imports serial_asyncio, a mere recommendation of the package: name it.
-packages=(mbpoll python3-pymodbus python3-serial-asyncio mosquitto mosquitto-clients python3-paho-mqtt protobuf-compiler python3-protobuf python3-grpcio openssl postgresql systemd debootstrap reprepro gnupg lintian dpkg-dev qemu-user-static binfmt-support python3-prometheus-client)
+packages=(mbpoll python3-pymodbus python3-serial-asyncio mosquitto mosquitto-clients python3-paho-mqtt protobuf-compiler python3-protobuf python3-grpcio openssl postgresql systemd debootstrap reprepro gnupg lintian dpkg-dev qemu-user-static binfmt-support python3-prometheus-client python3-serial socat)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

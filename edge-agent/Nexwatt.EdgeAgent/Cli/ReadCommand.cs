@@ -17,7 +17,7 @@ internal static class ReadCommand
 
     public static Command Create()
     {
-        var host = new Option<string>("--host") { Description = "Device or gateway address (required unless --enphase)." };
+        var host = new Option<string>("--host") { Description = "Device or gateway address (or --serial, or --enphase)." };
         var port = new Option<int>("--port", "-p") { Description = "Modbus TCP port (default 502).", DefaultValueFactory = _ => 502 };
         var unit = new Option<int>("--unit", "-u") { Description = "Modbus unit id (default 1).", DefaultValueFactory = _ => 1 };
         var baseAddress = new Option<int?>("--base") { Description = "A SunSpec base address to try before 40000, 50000 and 0." };
@@ -33,23 +33,21 @@ internal static class ReadCommand
         var command = new Command("read", "Read one device: discover its SunSpec models and print every decoded point.")
         { host, port, unit, baseAddress, wordOrder, timeout, json, models };
         var enphase = ReadEnphaseCommand.AddTo(command, json);
+        var serial = SerialCliOptions.AddTo(command, host, enphase.Url);
         command.SetAction(async (parse, cancellationToken) =>
         {
             if (enphase.Requested(parse)) return await enphase.RunAsync(parse, cancellationToken).ConfigureAwait(false);
-            if (string.IsNullOrEmpty(parse.GetValue(host)))
-            {
-                await Console.Error.WriteLineAsync("Option '--host' is required (or --enphase URL for an Enphase gateway).").ConfigureAwait(false);
-                return 1;
-            }
             var catalog = SunSpecModelCatalog.LoadBuiltIn();
             if (parse.GetValue(models) is { } folder) catalog = catalog.LoadFolder(folder.FullName);
             var order = parse.GetValue(wordOrder) == "LowWordFirst" ? SunSpecWordOrder.LowWordFirst : SunSpecWordOrder.HighWordFirst;
             var endpoint = $"{parse.GetValue(host)}:{parse.GetValue(port)}";
             await using var pool = new ModbusLinkPool();
-            var link = pool.GetLink(new ModbusTcpLinkOptions
+            await using var rtu = serial.CreateLink(parse, parse.GetValue(timeout));
+            IModbusClient link = rtu ?? (IModbusClient)pool.GetLink(new ModbusTcpLinkOptions
             {
                 Host = parse.GetValue(host)!, Port = parse.GetValue(port), ConnectTimeout = parse.GetValue(timeout), ResponseTimeout = parse.GetValue(timeout),
             });
+            if (rtu is not null) endpoint = rtu.Name;
             var unitId = (byte)parse.GetValue(unit);
             try
             {
@@ -67,7 +65,7 @@ internal static class ReadCommand
                 else WriteTable(endpoint, unitId, probed, blocks);
                 return 0;
             }
-            catch (Exception ex) when (ex is ModbusCommunicationException or TimeoutException or ModbusDeviceUnavailableException)
+            catch (Exception ex) when (ex is ModbusCommunicationException or ModbusProtocolException or TimeoutException or ModbusDeviceUnavailableException)
             {
                 await Console.Error.WriteLineAsync($"Cannot read {endpoint} unit {unitId}: {ex.Message}").ConfigureAwait(false);
                 return Unreachable;

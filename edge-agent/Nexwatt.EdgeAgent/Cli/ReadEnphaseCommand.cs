@@ -37,6 +37,9 @@ internal sealed class ReadEnphaseCommand
         return enphase;
     }
 
+    /// <summary>The --enphase option, another source beside --host and --serial.</summary>
+    public Option<string?> Url => _url;
+
     public bool Requested(ParseResult parse) => parse.GetValue(_url) is not null;
 
     public async Task<int> RunAsync(ParseResult parse, CancellationToken cancellationToken)

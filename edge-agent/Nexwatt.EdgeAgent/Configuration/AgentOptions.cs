@@ -63,7 +63,7 @@ public sealed partial class DeviceOptions
     /// <summary>Device quirks, as data.</summary>
     public DeviceQuirkOptions Quirks { get; set; } = new();
 
-    public string EffectiveId => string.IsNullOrWhiteSpace(Id) ? $"{Host}:{Port}/{UnitId}" : Id;
+    public string EffectiveId => string.IsNullOrWhiteSpace(Id) ? $"{Location}/{UnitId}" : Id;
 }
 
 /// <summary>Per-device workarounds that real gateways need; see the Modbus library's ModbusDeviceQuirks.</summary>

@@ -29,7 +29,8 @@ public sealed class AgentOptionsValidator : IValidateOptions<AgentOptions>
             var key = $"Agent:Devices:{i}";
             if (!DeviceTypes.All.Contains(device.Type, StringComparer.OrdinalIgnoreCase))
                 problems.Add($"{key}:Type '{device.Type}' is unknown; known types: {string.Join(", ", DeviceTypes.All)}.");
-            if (device.Type.Equals(DeviceTypes.Enphase, StringComparison.OrdinalIgnoreCase)) { }
+            if (device.Type.Equals(DeviceTypes.Enphase, StringComparison.OrdinalIgnoreCase)) { } // reached through Enphase:Url
+            else if (device.IsSerial) { } // reached through Serial:Port; RtuOptionsChecks checks it
             else if (string.IsNullOrWhiteSpace(device.Host))
                 problems.Add($"{key}:Host is empty.");
             else if (Uri.CheckHostName(device.Host) == UriHostNameType.Unknown)
@@ -51,6 +52,7 @@ public sealed class AgentOptionsValidator : IValidateOptions<AgentOptions>
                 problems.Add($"{key}:Quirks:WordOrder '{device.Quirks.WordOrder}' must be HighWordFirst or LowWordFirst.");
             if (device.Quirks.PauseAfterConnect < TimeSpan.Zero || device.Quirks.PauseBetweenRequests < TimeSpan.Zero)
                 problems.Add($"{key}:Quirks pauses must not be negative.");
+            RtuOptionsChecks.AddProblems(device, key, problems);
             foreach (var model in device.Models.Where(m => m is < 1 or > 65534))
                 problems.Add($"{key}:Models holds {model}, which is not a SunSpec model id.");
             if (!ids.Add(device.EffectiveId))

@@ -5,15 +5,18 @@ using Nexwatt.Protocols.Modbus.Client;
 namespace Nexwatt.EdgeAgent.Polling;
 
 /// <summary>
-/// Gives each configured device the Modbus link of its gateway: one link (and so one TCP connection) per
-/// host:port, shared by every unit id behind it, with the device's quirks registered on that link.
+/// Gives each configured device the Modbus link of its gateway or bus: one link (and so one TCP connection) per
+/// host:port, shared by every unit id behind it, one RTU link per serial port or RTU gateway, with the device's quirks
+/// registered on that link.
 /// </summary>
 internal sealed class DeviceLinks(TimeProvider time, Microsoft.Extensions.Logging.ILoggerFactory loggers) : IAsyncDisposable
 {
     private readonly ModbusLinkPool _pool = new(loggers.CreateLogger("Nexwatt.Protocols.Modbus"), time);
+    private readonly RtuBuses _rtu = new(time, loggers);
 
     public IModbusClient For(DeviceOptions device)
     {
+        if (device.IsSerial || device.IsRtuOverTcp) return _rtu.For(device);
         var link = _pool.GetLink(new ModbusTcpLinkOptions
         {
             Host = device.Host,
@@ -21,15 +24,21 @@ internal sealed class DeviceLinks(TimeProvider time, Microsoft.Extensions.Loggin
             ResponseTimeout = device.Timeout,
             ConnectTimeout = device.Timeout,
         });
-        link.Configure((byte)device.UnitId, new ModbusDeviceQuirks
-        {
-            PauseAfterConnect = device.Quirks.PauseAfterConnect,
-            PauseBetweenRequests = device.Quirks.PauseBetweenRequests,
-            MaxRegistersPerRead = device.Quirks.MaxRegistersPerRead,
-            WordOrder = device.Quirks.WordOrder == "LowWordFirst" ? ModbusWordOrder.LowWordFirst : ModbusWordOrder.HighWordFirst,
-        });
+        link.Configure((byte)device.UnitId, Quirks(device));
         return link;
     }
 
-    public ValueTask DisposeAsync() => _pool.DisposeAsync();
+    internal static ModbusDeviceQuirks Quirks(DeviceOptions device) => new()
+    {
+        PauseAfterConnect = device.Quirks.PauseAfterConnect,
+        PauseBetweenRequests = device.Quirks.PauseBetweenRequests,
+        MaxRegistersPerRead = device.Quirks.MaxRegistersPerRead,
+        WordOrder = device.Quirks.WordOrder == "LowWordFirst" ? ModbusWordOrder.LowWordFirst : ModbusWordOrder.HighWordFirst,
+    };
+
+    public async ValueTask DisposeAsync()
+    {
+        await _pool.DisposeAsync().ConfigureAwait(false);
+        await _rtu.DisposeAsync().ConfigureAwait(false);
+    }
 }

@@ -29,7 +29,7 @@ internal static class HardwareSimCommand
             }
             var catalog = SunSpecModelCatalog.LoadBuiltIn();
             var liveTable = !plan.Site.NoTable && !Console.IsOutputRedirected;
-            var host = new SimulatorHost(plan, catalog, TimeProvider.System, output, error);
+            var host = new SimulatorHost(plan, catalog, TimeProvider.System, output, error, SerialServePlan.From(parse));
             return await host.RunAsync(liveTable, input, cancellationToken).ConfigureAwait(false);
         });
 

@@ -61,5 +61,6 @@ internal sealed class ServeOptions
     public IEnumerable<Option> All =>
     [
         Inverter, Battery, Device, SiteFile, Host, Port, SinglePhase, Latitude, Longitude, TimeZone, ClockSpeed, StartTime, Seed, Fault, NoTable,
+        Hosting.SerialListener.PortOption, Hosting.SerialListener.BaudOption,
     ];
 }

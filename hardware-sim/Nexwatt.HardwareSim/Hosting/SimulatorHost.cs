@@ -10,7 +10,8 @@ namespace Nexwatt.HardwareSim.Hosting;
 /// Runs a plan: builds the devices, binds every listener, prints the READY lines, then shows status until
 /// cancelled (SIGINT/SIGTERM) and shuts the listeners down.
 /// </summary>
-internal sealed class SimulatorHost(SimulationPlan plan, SunSpecModelCatalog catalog, TimeProvider time, TextWriter output, TextWriter error)
+internal sealed class SimulatorHost(SimulationPlan plan, SunSpecModelCatalog catalog, TimeProvider time, TextWriter output, TextWriter error,
+    SerialServePlan? serial = null)
 {
     /// <summary>Exit code when a listener cannot bind (port taken, address not local).</summary>
     public const int ListenFailed = 3;
@@ -39,8 +40,23 @@ internal sealed class SimulatorHost(SimulationPlan plan, SunSpecModelCatalog cat
                 return null;
             }
         }
+        SerialListener? serialListener = null;
+        if (serial is not null)
+        {
+            try
+            {
+                serialListener = await SerialListener.StartAsync(serial, simulation.Devices, plan.Devices.ToDictionary(d => d.Name, d => d.UnitId), time, onWrite).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is Protocols.Modbus.ModbusCommunicationException or ArgumentException)
+            {
+                await error.WriteLineAsync($"ERROR cannot serve RTU on {serial.Port}: {ex.Message}").ConfigureAwait(false);
+                foreach (var started in listeners) await started.DisposeAsync().ConfigureAwait(false);
+                simulation.Dispose();
+                return null;
+            }
+        }
         simulation.Start(SiteSimulation.DefaultTickPeriod);
-        return new RunningSimulation(simulation, listeners);
+        return new RunningSimulation(simulation, listeners, serialListener);
     }
 
     public async Task<int> RunAsync(bool liveTable, TextReader? commands, CancellationToken cancellationToken)
@@ -52,6 +68,8 @@ internal sealed class SimulatorHost(SimulationPlan plan, SunSpecModelCatalog cat
             foreach (var listener in running.Listeners)
                 foreach (var (unit, device) in listener.Devices)
                     await output.WriteLineAsync(ReadyLine.For(device, unit, listener.Endpoint, device.BaseAddress)).ConfigureAwait(false);
+            if (running.Serial is { } rtu)
+                await output.WriteLineAsync($"SERIAL port={rtu.Port} units={string.Join(",", rtu.Devices.Select(d => d.UnitId))}").ConfigureAwait(false);
             await output.WriteLineAsync(ReadyLine.AllReady).ConfigureAwait(false);
             await output.FlushAsync(cancellationToken).ConfigureAwait(false);
 
@@ -73,8 +91,10 @@ internal sealed class SimulatorHost(SimulationPlan plan, SunSpecModelCatalog cat
 }
 
 /// <summary>A started simulation with its listeners; disposing stops the listeners and the ticks.</summary>
-internal sealed class RunningSimulation(SiteSimulation simulation, IReadOnlyList<RunningListener> listeners) : IAsyncDisposable
+internal sealed class RunningSimulation(SiteSimulation simulation, IReadOnlyList<RunningListener> listeners, SerialListener? serial = null) : IAsyncDisposable
 {
+    public SerialListener? Serial { get; } = serial;
+
     public SiteSimulation Simulation { get; } = simulation;
 
     public IReadOnlyList<RunningListener> Listeners { get; } = listeners;
@@ -82,6 +102,7 @@ internal sealed class RunningSimulation(SiteSimulation simulation, IReadOnlyList
     public async ValueTask DisposeAsync()
     {
         foreach (var listener in Listeners) await listener.DisposeAsync().ConfigureAwait(false);
+        if (Serial is not null) await Serial.DisposeAsync().ConfigureAwait(false);
         Simulation.Dispose();
     }
 }

@@ -40,7 +40,26 @@ public static class RtuCodec
     public static bool TryReadResponse(ref ReadOnlySequence<byte> buffer, out RtuFrame frame)
     {
         frame = default;
-        if (buffer.Length < 2) return false;
+        switch (TryGetResponseLength(buffer, out var aduLength))
+        {
+            case RtuLength.Incomplete:
+                return false;
+            case RtuLength.Unknown:
+                throw new ModbusProtocolException($"RTU response function 0x{Peek(buffer, 1):X2} has no known length; cannot frame it.");
+            default:
+                return TryComplete(ref buffer, aduLength - 3, out frame);
+        }
+    }
+
+    /// <summary>
+    /// The length of the response ADU at the start of <paramref name="buffer"/> as its function code and byte count
+    /// imply; <see cref="RtuLength.Unknown"/> for a function whose length only the line silence tells.
+    /// Throws <see cref="ModbusProtocolException"/> for a byte count over the PDU limit.
+    /// </summary>
+    public static RtuLength TryGetResponseLength(in ReadOnlySequence<byte> buffer, out int aduLength)
+    {
+        aduLength = 0;
+        if (buffer.Length < 2) return RtuLength.Incomplete;
         var function = Peek(buffer, 1);
         int pduLength;
         if ((function & 0x80) != 0) pduLength = 2;
@@ -49,18 +68,23 @@ public static class RtuCodec
             switch (function)
             {
                 case 0x01 or 0x02 or 0x03 or 0x04 or 0x17:
-                    if (buffer.Length < 3) return false;
+                    if (buffer.Length < 3) return RtuLength.Incomplete;
                     pduLength = 2 + CheckByteCount(Peek(buffer, 2), 250, function);
                     break;
                 case 0x05 or 0x06 or 0x0F or 0x10:
                     pduLength = 5;
                     break;
                 default:
-                    throw new ModbusProtocolException($"RTU response function 0x{function:X2} has no known length; cannot frame it.");
+                    return RtuLength.Unknown;
             }
         }
-        return TryComplete(ref buffer, pduLength, out frame);
+        aduLength = pduLength + 3;
+        return RtuLength.Known;
     }
+
+    /// <summary>True when the last two bytes of <paramref name="adu"/> are the CRC of the others.</summary>
+    public static bool HasValidCrc(ReadOnlySpan<byte> adu)
+        => adu.Length >= 4 && ModbusCrc16.Compute(adu[..^2]) == (ushort)(adu[^2] | (adu[^1] << 8));
 
     /// <summary>Writes address, PDU and CRC; returns the ADU length.</summary>
     public static int Write(Span<byte> destination, byte address, ReadOnlySpan<byte> pdu)
@@ -106,3 +130,6 @@ public static class RtuCodec
         return one[0];
     }
 }
+
+/// <summary>What the start of a buffer says about the length of its frame.</summary>
+public enum RtuLength { Incomplete, Known, Unknown }
