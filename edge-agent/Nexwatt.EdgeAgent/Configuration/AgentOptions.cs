@@ -105,6 +105,7 @@ public sealed class DiscoveryOptions
 public static class DeviceTypes
 {
     public const string SunSpec = "sunspec";
+    public const string Map = "map";
 
-    public static readonly IReadOnlyList<string> All = [SunSpec];
+    public static readonly IReadOnlyList<string> All = [SunSpec, Map];
 }

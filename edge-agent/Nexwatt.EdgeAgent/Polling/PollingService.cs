@@ -24,7 +24,7 @@ internal sealed class PollingService(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var agent = options.Value;
-        await using var sources = new DeviceSourceFactory(catalog, health, controls, time, loggers);
+        await using var sources = new DeviceSourceFactory(catalog, health, controls, time, loggers, agent);
         var devices = new List<DeviceOptions>(agent.Devices);
         if (agent.Discovery.Enabled)
         {
