@@ -32,8 +32,10 @@ internal static class ReadCommand
 
         var command = new Command("read", "Read one device: discover its SunSpec models and print every decoded point.")
         { host, port, unit, baseAddress, wordOrder, timeout, json, models };
+        var (map, mapsFolder) = ReadMapCommand.AddOptions(command);
         command.SetAction(async (parse, cancellationToken) =>
         {
+            if (parse.GetValue(map) is { } mapName) return await ReadMapCommand.RunAsync(mapName, parse.GetValue(mapsFolder), parse.GetValue(host)!, parse.GetValue(port), parse.GetResult(unit) is { Implicit: false } ? parse.GetValue(unit) : null, parse.GetValue(timeout), parse.GetValue(json), cancellationToken).ConfigureAwait(false);
             var catalog = SunSpecModelCatalog.LoadBuiltIn();
             if (parse.GetValue(models) is { } folder) catalog = catalog.LoadFolder(folder.FullName);
             var order = parse.GetValue(wordOrder) == "LowWordFirst" ? SunSpecWordOrder.LowWordFirst : SunSpecWordOrder.HighWordFirst;
