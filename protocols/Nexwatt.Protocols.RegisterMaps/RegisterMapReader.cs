@@ -6,7 +6,7 @@ namespace Nexwatt.Protocols.RegisterMaps;
 public sealed record PointReading(RegisterPoint Point, PointValue Value)
 {
     /// <summary>The value in the project's sign convention (export and discharge positive), for a point with a canonical measurement.</summary>
-    public double? CanonicalValue => Point.Canonical is null ? null : Value.AsNumber * Point.Sign;
+    public double? CanonicalValue => Point.Canonical is null ? null : Value.AsNumber * Point.Sign + 0.0; // + 0.0: never a "-0"
 }
 
 /// <summary>
