@@ -33,6 +33,9 @@ internal sealed class PollingService(
             foreach (var device in found)
                 if (!devices.Any(d => d.Host == device.Host && d.Port == device.Port && d.UnitId == device.UnitId))
                     devices.Add(new DeviceOptions { Host = device.Host, Port = device.Port, UnitId = device.UnitId, SunSpecBaseAddress = device.BaseAddress });
+            foreach (var device in await Discovery.ScanMaps.FindAsync(agent.Discovery, agent.Discovery.ProbeTimeout, stoppingToken, agent.RegisterMapsFolder).ConfigureAwait(false))
+                if (!devices.Any(d => d.Host == device.Host && d.Port == device.Port && d.UnitId == device.UnitId))
+                    devices.Add(new DeviceOptions { Type = DeviceTypes.Map, Map = device.Map, Host = device.Host, Port = device.Port, UnitId = device.UnitId });
         }
 
         Log.AgentStarted(_logger, typeof(PollingService).Assembly.GetName().Version?.ToString(3) ?? "?", agent.SiteId, devices.Count);
