@@ -81,6 +81,36 @@ public sealed class RegisterMapDispatchTests
         Assert.True(await SimulatedSunSpecDevice.EventuallyAsync(async () => Math.Abs(await BatteryWatts()) <= 50, Patience), "the battery did not return to idle");
     }
 
+    [Theory]
+    [InlineData("solaredge-storedge")]
+    [InlineData("sma-sunny-boy-storage")]
+    [InlineData("victron-gx")]
+    [InlineData("fronius-gen24")]
+    public async Task Every_shipped_battery_map_discharges_charges_and_stops_its_simulated_battery(string name)
+    {
+        var map = AgentRegisterMaps.Load(null).Find(name)!;
+        await using var sim = PeerProcess.StartDotnetTool("Nexwatt.HardwareSim", "hardware-sim", ["serve-map", "--map", name, "--port", "0", "--rating", "3000"]);
+        var ready = await sim.WaitForLineAsync(l => l.StartsWith("READY map=", StringComparison.Ordinal), TimeSpan.FromSeconds(60));
+        var endpoint = ready[(ready.IndexOf("endpoint=", StringComparison.Ordinal) + "endpoint=".Length)..].Split(':');
+        await using var link = new ModbusLink(new ModbusTcpLinkOptions { Host = endpoint[0], Port = int.Parse(endpoint[1]), ResponseTimeout = TimeSpan.FromSeconds(5) });
+        var controller = new RegisterMapController(link, map.Defaults.UnitId, map, new DispatchOptions { MeasureSettleTime = TimeSpan.FromSeconds(5) }, TimeProvider.System);
+
+        var state = await controller.ReadStateAsync("b", CancellationToken.None);
+        Assert.True(state!.HasStorageControls);
+        Assert.Equal(50, state.StateOfChargePercent!.Value, 0);
+        foreach (var watts in new[] { 1200.0, -900.0 })
+        {
+            var applied = await controller.ApplyAsync(PlannedTarget.Power("b", watts), TimeSpan.FromSeconds(60), measure: true, CancellationToken.None);
+            Assert.True(applied.Result == Result.Applied, applied.Reason);
+            Assert.Equal(watts, applied.CommandedW, 0.5);
+            Assert.InRange(applied.MeasuredW, watts - 60, watts + 60); // the battery obeys, in our sign convention
+        }
+        await controller.RestoreAsync(PlannedTarget.Power("b", 0), CancellationToken.None);
+        Assert.True(await SimulatedSunSpecDevice.EventuallyAsync(async () =>
+            Math.Abs((await RegisterMapReader.ReadAsync(link, map, map.Defaults.UnitId, [map.Get(map.Control!.MeasuredPowerPoint)], CancellationToken.None)).Single().CanonicalValue!.Value) <= 50,
+            Patience), "the battery did not stop after restore");
+    }
+
     [Fact]
     public async Task A_map_without_control_is_rejected_with_its_reason_and_nothing_is_written()
     {
