@@ -23,7 +23,8 @@ internal static class ScanCommand
                 if (!AddressRange.TryParse(token.Value, out _, out var error)) r.AddError($"--hosts: {error}.");
         });
 
-        var command = new Command("scan", "Probe a host range for SunSpec devices and Enphase IQ Gateways and list what answers.") { hosts, ports, units, timeout, json };
+        var noMaps = new Option<bool>("--no-maps") { Description = "Look for SunSpec devices only, not for devices of the register maps." };
+        var command = new Command("scan", "Probe a host range for SunSpec devices, devices of the register maps and Enphase IQ Gateways, and list what answers.") { hosts, ports, units, timeout, json, noMaps };
         var enphase = new ScanEnphaseOptions();
         enphase.AddTo(command);
         command.SetAction(async (parse, cancellationToken) =>
@@ -41,6 +42,7 @@ internal static class ScanCommand
             var progress = new Progress<string>(line => Console.Error.Write($"\r{line}   "));
             var gateways = enphase.ScanAsync(parse, options.Ranges, options.ProbeTimeout, cancellationToken);
             var found = await scanner.ScanAsync(options, progress, cancellationToken).ConfigureAwait(false);
+            if (!parse.GetValue(noMaps)) found = [.. found, .. await ScanMaps.FindAsync(options, parse.GetValue(timeout), cancellationToken).ConfigureAwait(false)];
             var enphaseFound = await gateways.ConfigureAwait(false);
             Console.Error.WriteLine();
             if (parse.GetValue(json))
@@ -61,12 +63,13 @@ internal static class ScanCommand
             ScanEnphaseOptions.WriteTable(enphaseFound, Console.Out);
             if (found.Count == 0)
             {
-                Console.WriteLine("No SunSpec device found.");
+                Console.WriteLine("No device found.");
                 return 0;
             }
             Console.WriteLine($"{"endpoint",-22} {"unit",4} {"base",5}  {"manufacturer",-20} {"model",-20} {"serial",-16} models");
             foreach (var d in found)
-                Console.WriteLine($"{d.Host + ":" + d.Port,-22} {d.UnitId,4} {d.BaseAddress,5}  {d.Manufacturer,-20} {d.Model,-20} {d.SerialNumber,-16} {string.Join(",", d.ModelIds)}");
+                Console.WriteLine($"{d.Host + ":" + d.Port,-22} {d.UnitId,4} {d.BaseAddress,5}  {d.Manufacturer,-20} {d.Model,-20} {d.SerialNumber,-16} {(d.Map is { } map ? "map " + map : string.Join(",", d.ModelIds))}");
+            Console.WriteLine($"\nPaste into /etc/nexwatt/agent.json:\n{ConfigurationSnippet.For(found)}");
             return 0;
         });
         return command;

@@ -106,6 +106,7 @@ public static class DeviceTypes
 {
     public const string SunSpec = "sunspec";
     public const string Enphase = "enphase";
+    public const string Map = "map";
 
-    public static readonly IReadOnlyList<string> All = [SunSpec, Enphase];
+    public static readonly IReadOnlyList<string> All = [SunSpec, Enphase, Map];
 }

@@ -21,6 +21,7 @@ public sealed class AgentOptionsValidator : IValidateOptions<AgentOptions>
             problems.Add($"Agent:HealthLogInterval {options.HealthLogInterval} is negative; use 00:00:00 to turn the health line off.");
         if (options.SunSpecModelsFolder is { Length: > 0 } folder && !Directory.Exists(folder))
             problems.Add($"Agent:SunSpecModelsFolder '{folder}' does not exist.");
+        RegisterMapOptionsChecks.Validate(options, problems);
 
         var ids = new HashSet<string>(StringComparer.Ordinal);
         for (var i = 0; i < options.Devices.Count; i++)

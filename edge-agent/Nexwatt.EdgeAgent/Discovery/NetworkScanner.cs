@@ -6,8 +6,9 @@ using Nexwatt.Protocols.SunSpec;
 
 namespace Nexwatt.EdgeAgent.Discovery;
 
-/// <summary>A SunSpec device found by probing an address range.</summary>
-public sealed record FoundDevice(string Host, int Port, int UnitId, ushort BaseAddress, string Manufacturer, string Model, string SerialNumber, IReadOnlyList<ushort> ModelIds);
+/// <summary>A device found by probing an address range: SunSpec, or of a register map (<paramref name="Map"/>).</summary>
+public sealed record FoundDevice(string Host, int Port, int UnitId, ushort BaseAddress, string Manufacturer, string Model, string SerialNumber, IReadOnlyList<ushort> ModelIds,
+    string? Map = null);
 
 /// <summary>
 /// Probes host × port × unit id for SunSpec devices. A host whose port refuses or does not answer is left

@@ -10,7 +10,11 @@ internal sealed record DeviceControlState(
     bool HasCurtailmentControls,
     double? RatingWatts,
     double? StateOfChargePercent,
-    double? ReservePercent);
+    double? ReservePercent)
+{
+    /// <summary>Why a device without storage controls has none, in words for the answer (default: no SunSpec 124).</summary>
+    public string? NoStorageControlReason { get; init; }
+}
 
 /// <summary>What the agent will write to one device: battery power (model 124) or an export limit (model 123).</summary>
 internal sealed record PlannedTarget(string DeviceId, TargetKind Kind, double Watts, double ExportLimitPercent)

@@ -48,7 +48,7 @@ internal static class DispatchLimits
 
         var watts = target.ActivePowerW;
         if (!double.IsFinite(watts)) return (null, "active power is not a number");
-        if (!state.HasStorageControls) return (null, $"device {target.DeviceId} has no storage control (SunSpec {StorageModel})");
+        if (!state.HasStorageControls) return (null, state.NoStorageControlReason ?? $"device {target.DeviceId} has no storage control (SunSpec {StorageModel})");
         if (state.RatingWatts is not > 0) return (null, $"device {target.DeviceId} does not state its rating (WChaMax)");
         if (Math.Abs(watts) > state.RatingWatts.Value + 0.5)
             return (null, Invariant($"exceeds rating {state.RatingWatts.Value:0.#} W"));

@@ -13,14 +13,17 @@ internal sealed class DeviceSourceFactory(
     DeviceHealthBoard health,
     Dispatch.DeviceControlRegistry controls,
     TimeProvider time,
-    ILoggerFactory loggers) : IAsyncDisposable
+    ILoggerFactory loggers,
+    AgentOptions? agent = null) : IAsyncDisposable
 {
     private readonly DeviceLinks _links = new(time, loggers);
+    private readonly Lazy<Protocols.RegisterMaps.RegisterMapCatalog> _maps = new(() => RegisterMaps.AgentRegisterMaps.Load(agent?.RegisterMapsFolder));
 
     public IDeviceSource Create(DeviceOptions device, ILogger logger) => device.Type.ToLowerInvariant() switch
     {
         DeviceTypes.SunSpec => new SunSpecDeviceSource(device, _links.For(device), catalog, health, time, logger, controls),
         DeviceTypes.Enphase => new Enphase.EnphaseDeviceSource(device, time, logger, Enphase.CertificatePin.DefaultStateDirectory(), controls),
+        DeviceTypes.Map => new RegisterMapDeviceSource(device, _maps.Value.Find(device.Map!)!, _links.For(device), health, time, logger, controls, agent?.Dispatch ?? new()),
         _ => throw new InvalidOperationException($"device type '{device.Type}' passed validation but has no source"),
     };
 

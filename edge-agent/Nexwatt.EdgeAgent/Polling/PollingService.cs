@@ -25,7 +25,7 @@ internal sealed class PollingService(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var agent = options.Value;
-        await using var sources = new DeviceSourceFactory(catalog, health, controls, time, loggers);
+        await using var sources = new DeviceSourceFactory(catalog, health, controls, time, loggers, agent);
         var devices = new List<DeviceOptions>(agent.Devices);
         if (agent.Discovery.Enabled)
         {
@@ -34,6 +34,9 @@ internal sealed class PollingService(
             foreach (var device in found)
                 if (!devices.Any(d => d.Host == device.Host && d.Port == device.Port && d.UnitId == device.UnitId))
                     devices.Add(new DeviceOptions { Host = device.Host, Port = device.Port, UnitId = device.UnitId, SunSpecBaseAddress = device.BaseAddress });
+            foreach (var device in await Discovery.ScanMaps.FindAsync(agent.Discovery, agent.Discovery.ProbeTimeout, stoppingToken, agent.RegisterMapsFolder).ConfigureAwait(false))
+                if (!devices.Any(d => d.Host == device.Host && d.Port == device.Port && d.UnitId == device.UnitId))
+                    devices.Add(new DeviceOptions { Type = DeviceTypes.Map, Map = device.Map, Host = device.Host, Port = device.Port, UnitId = device.UnitId });
         }
 
         Log.AgentStarted(_logger, typeof(PollingService).Assembly.GetName().Version?.ToString(3) ?? "?", agent.SiteId, devices.Count);

@@ -35,6 +35,7 @@ internal static class HardwareSimCommand
 
         var root = new RootCommand("Nexwatt hardware simulator: SunSpec PV inverters and batteries over Modbus TCP, with fault injection.");
         root.Subcommands.Add(serve);
+        root.Subcommands.Add(ServeMapCommand.Create(output, error));
         var parseResult = root.Parse(args);
         var configuration = new InvocationConfiguration { Output = output, Error = error, ProcessTerminationTimeout = TimeSpan.FromSeconds(10) };
         var code = await parseResult.InvokeAsync(configuration).ConfigureAwait(false);
