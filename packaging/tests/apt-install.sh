@@ -126,6 +126,7 @@ root_tarball() { # arch -> cached tarball of a minimal bookworm root
 new_root() { # arch dir
   mkdir -p "$2"
   tar -C "$2" -xf "$(root_tarball "$1")"
+  chmod 0755 "$2"   # the tarball's "." is debootstrap's mktemp folder (0700): the service user must reach /
   # /dev is debootstrap's own few nodes (null, zero, urandom...): no bind mount of the host's devices.
   mount -t proc proc "$2/proc"; mounts+=("$2/proc")
   install -m 0644 "$apt_repo/nexwatt-archive-keyring.gpg" "$2/usr/share/keyrings/nexwatt-archive-keyring.gpg"
