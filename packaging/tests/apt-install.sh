@@ -111,12 +111,12 @@ root_tarball() { # arch -> cached tarball of a minimal bookworm root
     mkdir -p "$cache"
     tmp=$(mktemp -d "$cache/build-$arch.XXXXXX")
     if [ "$arch" = amd64 ]; then
-      debootstrap --variant=minbase bookworm "$tmp" "$mirror" >"$tmp.log" 2>&1 || { tail -20 "$tmp.log"; fail "debootstrap amd64"; }
+      debootstrap --variant=minbase bookworm "$tmp" "$mirror" >"$tmp.log" 2>&1 || { tail -20 "$tmp.log" >&2; fail "debootstrap amd64"; }
     else
       # Under qemu every program is slow: the arm64 root carries the package's dependencies, so that apt there needs
       # only our repository's small index.
       debootstrap --variant=minbase --arch arm64 --foreign --include=adduser,libssl3,ca-certificates bookworm "$tmp" "$mirror" >"$tmp.log" 2>&1 &&
-        chroot "$tmp" /debootstrap/debootstrap --second-stage >>"$tmp.log" 2>&1 || { tail -20 "$tmp.log"; fail "debootstrap arm64"; }
+        chroot "$tmp" /debootstrap/debootstrap --second-stage >>"$tmp.log" 2>&1 || { tail -20 "$tmp.log" >&2; fail "debootstrap arm64"; }
     fi
     tar -C "$tmp" -cf "$tarball.part" . && mv "$tarball.part" "$tarball"
     rm -rf "$tmp" "$tmp.log"
@@ -124,8 +124,11 @@ root_tarball() { # arch -> cached tarball of a minimal bookworm root
   echo "$tarball"
 }
 new_root() { # arch dir
+  local tarball
+  tarball=$(root_tarball "$1") || exit 1
   mkdir -p "$2"
-  tar -C "$2" -xf "$(root_tarball "$1")"
+  tar -C "$2" -xf "$tarball"
+  chmod 0755 "$2"   # the tarball's "." is debootstrap's mktemp folder (0700): the service user must reach /
   # /dev is debootstrap's own few nodes (null, zero, urandom...): no bind mount of the host's devices.
   mount -t proc proc "$2/proc"; mounts+=("$2/proc")
   install -m 0644 "$apt_repo/nexwatt-archive-keyring.gpg" "$2/usr/share/keyrings/nexwatt-archive-keyring.gpg"
