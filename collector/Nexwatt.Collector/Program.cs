@@ -1,57 +1,20 @@
-using Nexwatt.Collector.Hosting;
-using Nexwatt.Collector.Storage;
-using Nexwatt.Configuration;
+using System.CommandLine;
+using Nexwatt.Collector.Cli;
 
 // The collector: gRPC telemetry ingest, MQTT ingest, normalization, the asset registry and the management API.
-// Expected failures at start are one line on stderr and an exit code from sysexits.h, never a stack trace:
-// 78 (EX_CONFIG) for a configuration mistake, which systemd should not restart, and 69 (EX_UNAVAILABLE) for a
-// database that cannot be reached now, which it may.
-const string prefix = "nexwatt-collector: ";
-WebApplication app;
-try
-{
-    app = CollectorHost.Build(args);
-}
-catch (Exception ex) when (ex is InvalidConfigurationException or InvalidDataException or FileNotFoundException or FormatException)
-{
-    await ReportAsync(ex).ConfigureAwait(false);
-    return 78;
-}
+// `nexwatt-collector` (or `run`) is the server; `--help` says what it reads (collector/README.md has every setting).
+var root = new RootCommand("""
+    Nexwatt collector: gRPC and MQTT telemetry ingest, normalization, the asset registry, dispatch and the management API.
 
-await using (app.ConfigureAwait(false))
-{
-    try
-    {
-        await CollectorHost.CheckBeforeStartAsync(app, CancellationToken.None).ConfigureAwait(false);
-    }
-    catch (InvalidConfigurationException ex)
-    {
-        await ReportAsync(ex).ConfigureAwait(false);
-        return 78;
-    }
-    catch (StorageUnavailableException ex)
-    {
-        await Console.Error.WriteLineAsync($"{prefix}storage unavailable: {ex.Message}").ConfigureAwait(false);
-        return 69;
-    }
-    await app.RunAsync().ConfigureAwait(false);
-    return 0;
-}
-
-static async Task ReportAsync(Exception exception)
-{
-    var error = Console.Error;
-    switch (exception)
-    {
-        case InvalidConfigurationException invalid:
-            foreach (var problem in invalid.Problems) await error.WriteLineAsync($"{prefix}configuration error: {problem}").ConfigureAwait(false);
-            foreach (var warning in invalid.Warnings) await error.WriteLineAsync($"{prefix}configuration warning: {warning}").ConfigureAwait(false);
-            break;
-        case InvalidDataException:
-            await error.WriteLineAsync($"{prefix}configuration error: {ConfigurationFileError.Describe(exception)}").ConfigureAwait(false);
-            break;
-        default:
-            await error.WriteLineAsync($"{prefix}configuration error: {exception.Message}").ConfigureAwait(false);
-            break;
-    }
-}
+    Configuration, lowest precedence first: appsettings.json beside the binary, /etc/nexwatt/collector.json (or
+    --config / NEXWATT_COLLECTOR_CONFIG), then NEXWATT_ environment variables (NEXWATT_Collector__Port=50051).
+    Listeners: Collector:Port (50051) for sites (gRPC), Collector:ManagementPort (50052) for the management API,
+    /metrics, /readyz and /healthz. Management calls need a token from Collector:Management:Tokens.
+    Every setting: collector/README.md. Exit codes: 0 stopped, 78 configuration error, 69 database or port unavailable.
+    """);
+var run = RunCommand.Create();
+root.Subcommands.Add(run);
+foreach (var option in run.Options) root.Options.Add(option);
+root.TreatUnmatchedTokensAsErrors = false;
+root.Action = run.Action;
+return await root.Parse(args).InvokeAsync().ConfigureAwait(false);

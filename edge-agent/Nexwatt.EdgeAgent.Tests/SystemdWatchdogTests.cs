@@ -102,6 +102,25 @@ public sealed class SystemdWatchdogTests
         Assert.Empty(_systemd.Take());
     }
 
+    [Fact]
+    public async Task Withholds_the_watchdog_while_the_health_check_finds_the_agent_unhealthy()
+    {
+        var unhealthy = true;
+        var watchdog = new SystemdWatchdog(_systemd, _liveness, () => true, _time, NullLogger<SystemdWatchdog>.Instance, Period,
+            health: _ => new EdgeAgent.Observability.HealthReport(_time.GetUtcNow(), unhealthy
+                ? [new EdgeAgent.Observability.HealthProblem(EdgeAgent.Observability.HealthCodes.NoDeviceRead, EdgeAgent.Observability.HealthSeverity.Unhealthy, "no device has been read for 00:01:00")]
+                : [new EdgeAgent.Observability.HealthProblem(EdgeAgent.Observability.HealthCodes.NoUplink, EdgeAgent.Observability.HealthSeverity.Warning, "no uplink is configured")]));
+        using (watchdog)
+        {
+            await watchdog.StartedAsync(CancellationToken.None);
+            _time.Advance(TimeSpan.FromSeconds(15));
+            Assert.Equal(["STATUS=Unhealthy: no device has been read for 00:01:00; watchdog not fed"], _systemd.Take());
+            unhealthy = false; // a warning alone does not withhold it: a restart would not configure an uplink
+            _time.Advance(TimeSpan.FromSeconds(15));
+            Assert.Equal([SystemdWatchdog.HealthyStatus, "WATCHDOG=1"], _systemd.Take());
+        }
+    }
+
     private sealed class RecordingNotifier : ISystemdNotifier
     {
         private readonly List<string> _states = [];

@@ -66,6 +66,9 @@ public sealed class SiteActivity(TimeProvider time)
     }
 
     /// <summary>The last evidence that the site is up (telemetry, a recorded acknowledgement, a setpoint stream).</summary>
+    /// <summary>Every site with telemetry or a stream since start.</summary>
+    public IReadOnlyCollection<string> KnownSites() => [.. _evidence.Keys];
+
     public DateTimeOffset? LastEvidence(string siteId) => _evidence.TryGetValue(siteId, out var at) ? at : null;
 
     /// <summary>True when the site's last status said OFFLINE and no evidence or online status came after it.</summary>

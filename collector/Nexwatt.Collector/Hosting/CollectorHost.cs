@@ -16,6 +16,9 @@ using Nexwatt.Collector.Normalization;
 using Nexwatt.Collector.Registry;
 using Nexwatt.Collector.Storage;
 using Nexwatt.Configuration;
+using OpenTelemetry;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
 
 namespace Nexwatt.Collector.Hosting;
 
@@ -48,7 +51,17 @@ public static class CollectorHost
         services.AddSingleton<SiteIdentityResolver>();
         services.AddSingleton<DirtyIntervals>();
         services.AddSingleton<IngestPipeline>();
+        services.AddSingleton<Observability.IntervalWorkerStatus>();
         services.AddHostedService<IntervalWorker>();
+        services.AddMetrics();
+        services.AddSingleton<Observability.CollectorMetrics>();
+        services.AddSingleton<Observability.CollectorHealth>();
+        // Scraped at the management port's /metrics; the runtime's own meter gives memory, GC and thread-pool figures.
+        services.AddSingleton(sp => Sdk.CreateMeterProviderBuilder()
+            .ConfigureResource(r => r.AddService("nexwatt-collector"))
+            .AddMeter(Observability.CollectorMetrics.MeterName, "System.Runtime")
+            .AddPrometheusExporter()
+            .Build());
         services.AddSingleton<MqttRefusals>();
         services.AddHostedService<MqttIngestService>();
         services.AddDispatch(builder.Configuration);
@@ -80,12 +93,27 @@ public static class CollectorHost
         app.MapGrpcService<TelemetryIngestService>();
         app.MapGrpcHealthChecksService();
         app.MapGet("/healthz", () => Results.Ok(new { status = "ok" }));
+        MapObservability(app, collector.ManagementPort);
         app.MapRegistry();
         app.MapSites();
         app.MapQueries();
         app.MapGrpcService<SiteDispatchService>();
         app.MapDispatch();
         return app;
+    }
+
+    /// <summary>/metrics and /readyz on the management port only: the site-facing port speaks gRPC and nothing else.</summary>
+    private static void MapObservability(WebApplication app, int managementPort)
+    {
+        var management = $"*:{managementPort}";
+        _ = app.Services.GetRequiredService<Observability.CollectorMetrics>(); // its instruments exist before the first scrape
+        app.MapPrometheusScrapingEndpoint("/metrics", app.Services.GetRequiredService<OpenTelemetry.Metrics.MeterProvider>(), null, null).RequireHost(management);
+        app.MapGet("/readyz", (Observability.CollectorHealth health) =>
+        {
+            var problems = health.Problems();
+            var body = new { status = problems.Count == 0 ? "ok" : "unhealthy", problems = problems.Select(p => new { code = p.Code, message = p.Message }) };
+            return Results.Json(body, statusCode: problems.Count == 0 ? 200 : 503);
+        }).RequireHost(management);
     }
 
     /// <summary>Largest request message a site may send (after decompression), and the largest response sent.</summary>

@@ -14,12 +14,14 @@ public sealed record IngestResult(int Received, int Stored, int Duplicates, int 
 /// returns, the batch is durable and may be acknowledged; aggregation follows within about a second.
 /// </summary>
 internal sealed class IngestPipeline(ICollectorStore store, DeviceAssetCache links, Normalizer normalizer, DirtyIntervals dirty, Dispatch.SiteActivity activity,
-    TimeProvider time, ILogger<IngestPipeline> logger)
+    TimeProvider time, ILogger<IngestPipeline> logger, Observability.CollectorMetrics? metrics = null)
 {
     private readonly FirstTelemetry _first = new();
 
-    public async Task<IngestResult> IngestAsync(string siteId, TelemetryBatch batch, CancellationToken cancellationToken)
+    /// <param name="transport">"grpc" or "mqtt", for the metrics.</param>
+    public async Task<IngestResult> IngestAsync(string siteId, TelemetryBatch batch, CancellationToken cancellationToken, string transport = "grpc")
     {
+        var started = time.GetTimestamp();
         if (TelemetryMapping.Problem(batch) is { } problem)
             throw new InvalidTelemetryException(problem);
         var received = time.GetUtcNow();
@@ -55,6 +57,7 @@ internal sealed class IngestPipeline(ICollectorStore store, DeviceAssetCache lin
         }
 
         var result = new IngestResult(readings.Count, stored, readings.Count - stored, unattributed, gaps.Count);
+        metrics?.BatchIngested(transport, result, time.GetElapsedTime(started));
         IngestLog.BatchIngested(logger, siteId, result.Received, result.Stored, result.Duplicates, result.Unattributed, result.Gaps, batch.Historical);
         if (_first.IsFirst(siteId)) IngestLog.FirstTelemetry(logger, siteId, result.Received, result.Stored);
         return result;

@@ -14,7 +14,8 @@ internal sealed class IntervalWorker(
     IntervalAggregator aggregator,
     DirtyIntervals dirty,
     TimeProvider time,
-    ILogger<IntervalWorker> logger) : BackgroundService
+    ILogger<IntervalWorker> logger,
+    Observability.IntervalWorkerStatus? status = null) : BackgroundService
 {
     private static readonly TimeSpan Tick = TimeSpan.FromSeconds(1);
     // How far back the first sweep after start looks for silent assets.
@@ -31,12 +32,14 @@ internal sealed class IntervalWorker(
                 await Task.Delay(Tick, time, stoppingToken).ConfigureAwait(false);
                 await RecomputeDirtyAsync(stoppingToken).ConfigureAwait(false);
                 if (++sweepEvery % 10 == 0) await SweepSilentAssetsAsync(stoppingToken).ConfigureAwait(false);
+                status?.RoundDone();
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested) { return; }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
                 // A store hiccup must not end aggregation for good; the next tick tries again.
                 IngestLog.AggregationFailed(logger, ex);
+                status?.RoundFailed(ex.Message);
             }
         }
     }

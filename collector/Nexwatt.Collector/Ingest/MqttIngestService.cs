@@ -141,7 +141,7 @@ internal sealed class MqttIngestService(IOptions<CollectorOptions> options, IOpt
             refusals.Refuse(siteId, MqttRefusalReasons.UnregisteredSite, $"the site is not registered; {batch.Readings.Count} reading(s) not stored");
             return;
         }
-        try { await pipeline.IngestAsync(siteId, batch, cancellationToken).ConfigureAwait(false); }
+        try { await pipeline.IngestAsync(siteId, batch, cancellationToken, transport: "mqtt").ConfigureAwait(false); }
         catch (InvalidTelemetryException ex) { refusals.Refuse(siteId, MqttRefusalReasons.InvalidTelemetry, ex.Message); }
     }
 

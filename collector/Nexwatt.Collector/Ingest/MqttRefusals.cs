@@ -82,4 +82,6 @@ public static class MqttRefusalReasons
     public const string ForeignSite = "names another site";
     public const string InvalidTelemetry = "invalid telemetry";
     public const string InvalidAcknowledgement = "invalid acknowledgement";
+
+    public static readonly IReadOnlyList<string> All = [NotASiteTopic, Undecodable, UnregisteredSite, ForeignSite, InvalidTelemetry, InvalidAcknowledgement];
 }

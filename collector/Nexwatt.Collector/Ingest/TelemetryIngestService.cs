@@ -50,7 +50,7 @@ internal sealed class TelemetryIngestService(
             UploadAck ack;
             try
             {
-                var result = await pipeline.IngestAsync(caller.SiteId, batch, context.CancellationToken).ConfigureAwait(false);
+                var result = await pipeline.IngestAsync(caller.SiteId, batch, context.CancellationToken, transport: "grpc").ConfigureAwait(false);
                 ack = new UploadAck { Status = UploadAck.Types.Status.Stored, ReadingsStored = (uint)result.Stored, ReadingsDuplicate = (uint)result.Duplicates };
             }
             catch (InvalidTelemetryException ex)

@@ -138,6 +138,8 @@ public static class AgentHost
         services.AddSingleton<Dispatch.SetpointDispatcher>();
         services.AddSingleton<IHostedService>(sp => sp.GetRequiredService<Dispatch.SetpointDispatcher>());
         services.AddHostedService<Dispatch.GrpcSetpointService>();
+        services.AddSingleton<IHostedService>(sp => new Observability.HealthChangeLog(sp.GetRequiredService<Observability.AgentHealth>(),
+            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<Observability.HealthChangeLog>>()));
         services.AddSingleton<IHostedService>(sp => new RuntimeHealthLog(sp.GetRequiredService<IOptions<AgentOptions>>().Value.HealthLogInterval,
             sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<RuntimeHealthLog>>()));
         // READY=1 and STOPPING=1 come from the package when systemd started us; the watchdog is ours (see SystemdWatchdog).

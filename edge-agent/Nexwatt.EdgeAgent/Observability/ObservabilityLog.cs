@@ -10,4 +10,13 @@ internal static partial class ObservabilityLog
 
     [LoggerMessage(2601, LogLevel.Warning, "The metrics endpoint cannot listen on {Prefix}: {Reason}; the agent goes on without it (set Agent:Metrics:Port, 0 turns it off)")]
     public static partial void EndpointUnavailable(ILogger logger, string prefix, string reason);
+
+    [LoggerMessage(2602, LogLevel.Warning, "Unhealthy ({Code}): {Message}")]
+    public static partial void Unhealthy(ILogger logger, string code, string message);
+
+    [LoggerMessage(2603, LogLevel.Warning, "Warning ({Code}): {Message}")]
+    public static partial void HealthWarning(ILogger logger, string code, string message);
+
+    [LoggerMessage(2604, LogLevel.Information, "Cleared ({Code})")]
+    public static partial void ProblemCleared(ILogger logger, string code);
 }

@@ -1,11 +1,9 @@
 using System.Diagnostics;
 using System.Text.Json;
-using Nexwatt.Testing;
-
-namespace Nexwatt.EdgeAgent.Tests.Observability;
+namespace Nexwatt.Testing;
 
 /// <summary>Debian's python3-prometheus-client parsing a scrape: an oracle for the exposition format that we did not write.</summary>
-internal static class PrometheusParser
+public static class PrometheusParser
 {
     public sealed record Sample(string Name, IReadOnlyDictionary<string, string> Labels, double Value);
 
@@ -14,6 +12,8 @@ internal static class PrometheusParser
     public static async Task<IReadOnlyList<Family>> ParseAsync(string exposition)
     {
         var script = Path.Combine(AppContext.BaseDirectory, "peers", "prometheus_parse.py");
+        if (!File.Exists(DebianPython.Interpreter))
+            throw new InvalidOperationException($"{DebianPython.Interpreter} is missing; run bash scripts/test.sh, which installs python3-prometheus-client.");
         var info = new ProcessStartInfo(DebianPython.Interpreter, [script])
         {
             RedirectStandardInput = true,
@@ -27,7 +27,7 @@ internal static class PrometheusParser
         var error = process.StandardError.ReadToEndAsync();
         await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
         if (process.ExitCode != 0)
-            throw new Xunit.Sdk.XunitException($"prometheus_client refused the exposition (is python3-prometheus-client installed? scripts/test.sh installs it):\n{await error}\n{exposition}");
+            throw new InvalidDataException($"prometheus_client refused the exposition (is python3-prometheus-client installed? scripts/test.sh installs it):\n{await error}\n{exposition}");
         using var json = JsonDocument.Parse(await output);
         return json.RootElement.GetProperty("families").EnumerateArray().Select(f => new Family(
             f.GetProperty("name").GetString()!,
