@@ -26,8 +26,10 @@ public sealed class EnphaseDeviceSourceTests : IDisposable
             device.Enphase.TokenFile = Path.Combine(_dir, "token");
             File.WriteAllText(device.Enphase.TokenFile, token);
         }
-        return new EnphaseDeviceSource(device, TimeProvider.System, NullLogger.Instance, _dir);
+        return new EnphaseDeviceSource(device, TimeProvider.System, NullLogger.Instance, _dir, health: _health);
     }
+
+    private readonly Nexwatt.EdgeAgent.Polling.DeviceHealthBoard _health = new();
 
     [Fact]
     public async Task Https_TokenFirmware_ReadsWithSignsAndPinsTheCertificate()
@@ -43,6 +45,9 @@ public sealed class EnphaseDeviceSourceTests : IDisposable
         Assert.Equal(-136, Value("envoy/battery-12345678901006", "ActivePowerW"), 3);
         Assert.Equal(21, Value("envoy/battery-12345678901006", "StateOfChargePct"));
         Assert.Equal(DateTimeOffset.FromUnixTimeSeconds(1709829517), polled.Readings.First(r => r.DeviceId == "envoy/production").SourceTimestamp);
+        var description = _health.Describe("envoy")!;
+        Assert.Equal("123456789012", description.SerialNumber);
+        Assert.Contains("firmware 8.2.127 (HTTPS + JWT bearer token)", description.Model);
         Assert.NotNull(source.Pin!.NewlyPinned);
         Assert.Equal(source.Pin.NewlyPinned, File.ReadAllText(source.Pin.PinFile).Trim());
     }

@@ -36,8 +36,12 @@ internal sealed class EnphaseDeviceSource : IDeviceSource, IDisposable
     private EnphaseBatteryControl? _batteryControl;
     private double? _stateOfCharge;
 
-    public EnphaseDeviceSource(DeviceOptions device, TimeProvider time, ILogger logger, string defaultStateDirectory, Dispatch.DeviceControlRegistry? controls = null)
+    private readonly DeviceHealthBoard? _health;
+
+    public EnphaseDeviceSource(DeviceOptions device, TimeProvider time, ILogger logger, string defaultStateDirectory,
+        Dispatch.DeviceControlRegistry? controls = null, DeviceHealthBoard? health = null)
     {
+        _health = health;
         _controls = controls;
         _device = device;
         _options = device.Enphase;
@@ -170,6 +174,9 @@ internal sealed class EnphaseDeviceSource : IDeviceSource, IDisposable
         if (auth.Scheme == GatewayAuthScheme.Digest && outcomes.GetValueOrDefault(InverterReport.Endpoint, ProbeOutcome.Failed) == ProbeOutcome.Unauthorized)
             throw new EnphaseAuthException($"digest credentials of user {_options.User} rejected");
         var plan = EndpointPlan.Decide(info, outcomes, meters, production);
+        // Status shows what the gateway is: firmware and auth stand where a SunSpec device shows its model.
+        _health?.SetDescription(new DeviceDescription(_device.EffectiveId, _options.Url, 0, "Enphase",
+            $"IQ Gateway {info.PartNumber} firmware {info.Firmware} ({auth.Describe()})", info.Serial, []));
         EnphaseLog.Connected(_logger, _device.EffectiveId, info.Serial, info.Firmware.Text, auth.Describe(), string.Join(", ", plan.Describe()));
         return new Session(info, auth, plan, meters, token);
     }
