@@ -15,9 +15,10 @@ public sealed class EnphaseDeviceSourceTests : IDisposable
 
     private static string B64(string s) => Convert.ToBase64String(Encoding.UTF8.GetBytes(s)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 
-    private EnphaseDeviceSource Source(string url, string? token = null, string? password = null)
+    private EnphaseDeviceSource Source(string url, string? token = null, string? password = null, TimeSpan? inverterInterval = null)
     {
         var device = new DeviceOptions { Id = "envoy", Type = DeviceTypes.Enphase };
+        if (inverterInterval is { } every) device.Enphase.InverterInterval = every;
         device.Enphase.Url = url;
         device.Enphase.Password = password;
         device.Enphase.PinFile = Path.Combine(_dir, "envoy.pin");
@@ -95,6 +96,23 @@ public sealed class EnphaseDeviceSourceTests : IDisposable
         using var wrong = Source(gateway.Url, password: "wrong");
         var error = await Assert.ThrowsAsync<EnphaseAuthException>(async () => await wrong.ReadAllAsync(CancellationToken.None));
         Assert.Contains("rejected", error.Reason);
+    }
+
+    [Fact]
+    public async Task AStalledInverterRead_NeverDelaysTheMeters()
+    {
+        var token = Jwt(DateTimeOffset.UtcNow.AddYears(1));
+        await using var gateway = await FakeGateway.StartAsync("8.2.4345_with_device_data", https: true);
+        gateway.Token = token;
+        // Inverters due at every poll, so the stalled read is always the one in flight when the meters fall due.
+        using var source = Source(gateway.Url, token, inverterInterval: TimeSpan.Zero);
+        await source.ReadAsync(CancellationToken.None);   // probes, reads the meters, starts an inverter read
+        gateway.StallPath = "/api/v1/production/inverters";
+        await source.ReadAsync(CancellationToken.None);   // meters again; the next inverter read now hangs
+        var started = System.Diagnostics.Stopwatch.StartNew();
+        var polled = await source.ReadAsync(CancellationToken.None);
+        Assert.True(started.Elapsed < TimeSpan.FromSeconds(20), $"meter poll took {started.Elapsed} behind a stalled inverter read");
+        Assert.Contains(polled.Readings, r => r.DeviceId == "envoy/production" && r.Point == "ActivePowerW" && r.Value == 807.326);
     }
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
