@@ -62,9 +62,11 @@ public class NormalizerTests
         [
             Reading(0, "ActivePowerW", -1500, "W", 1), Reading(0, "StateOfChargePct", 64, "Pct", 2),
             Reading(0, "EnergyExportedWh", 3.5, "kWh", 3), Reading(0, "VoltageV", 239.9, "V", 4), Reading(0, "W", 99, "W", 5),
+            Reading(0, "EnergyImportedWh", 14153292.251, "Wh", 6),
         ], Asset(AssetType.SolarPlusStorage)).Samples;
         Assert.Equal(
-            [(Measurement.ActivePowerW, -1500), (Measurement.EnergyExportedWh, 3_500), (Measurement.StateOfChargePct, 64), (Measurement.VoltageV, 239.9)],
+            [(Measurement.ActivePowerW, -1500), (Measurement.EnergyExportedWh, 3_500), (Measurement.StateOfChargePct, 64), (Measurement.VoltageV, 239.9),
+             (Measurement.EnergyImportedWh, 14153292.251)],
             samples.Select(s => (s.Measurement, s.Value)).OrderBy(s => s.Measurement));
         Assert.All(Enum.GetValues<Measurement>(), m => Assert.True(Nexwatt.Protos.CanonicalPoints.Units.ContainsKey(m.ToString()), $"{m} has no canonical point"));
     }

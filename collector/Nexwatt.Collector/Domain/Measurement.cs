@@ -24,6 +24,8 @@ public enum Measurement
     CurrentA,
     /// <summary>DC power from the array, watts.</summary>
     DcPowerW,
+    /// <summary>Lifetime AC energy imported by the device (consumed, charged, drawn from the grid), watt-hours (an accumulator).</summary>
+    EnergyImportedWh,
 }
 
 /// <summary>Why an interval (or a sample) is not plain good data. Flagged data is kept and marked, never passed on as good.</summary>

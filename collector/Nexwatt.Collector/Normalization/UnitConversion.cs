@@ -59,7 +59,7 @@ internal static class UnitConversion
         Measurement.ActivePowerW or Measurement.DcPowerW => UnitDimension.ActivePower,
         Measurement.ReactivePowerVar => UnitDimension.ReactivePower,
         Measurement.ApparentPowerVa => UnitDimension.ApparentPower,
-        Measurement.EnergyExportedWh => UnitDimension.Energy,
+        Measurement.EnergyExportedWh or Measurement.EnergyImportedWh => UnitDimension.Energy,
         Measurement.StateOfChargePct => UnitDimension.Percent,
         Measurement.FrequencyHz => UnitDimension.Frequency,
         Measurement.VoltageV => UnitDimension.Voltage,

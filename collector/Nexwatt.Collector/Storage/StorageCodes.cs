@@ -37,6 +37,7 @@ internal static class StorageCodes
         Measurement.VoltageV => 7,
         Measurement.CurrentA => 8,
         Measurement.DcPowerW => 9,
+        Measurement.EnergyImportedWh => 10,
         _ => throw new ArgumentOutOfRangeException(nameof(measurement), measurement, "This measurement has no storage code yet; add one in StorageCodes."),
     };
 
@@ -51,6 +52,7 @@ internal static class StorageCodes
         7 => Measurement.VoltageV,
         8 => Measurement.CurrentA,
         9 => Measurement.DcPowerW,
+        10 => Measurement.EnergyImportedWh,
         _ => throw new InvalidDataException($"Stored measurement code {code} is unknown to this collector (written by a newer version?)."),
     };
 

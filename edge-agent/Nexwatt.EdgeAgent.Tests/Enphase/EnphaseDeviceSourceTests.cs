@@ -15,9 +15,10 @@ public sealed class EnphaseDeviceSourceTests : IDisposable
 
     private static string B64(string s) => Convert.ToBase64String(Encoding.UTF8.GetBytes(s)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 
-    private EnphaseDeviceSource Source(string url, string? token = null, string? password = null)
+    private EnphaseDeviceSource Source(string url, string? token = null, string? password = null, TimeSpan? inverterInterval = null)
     {
         var device = new DeviceOptions { Id = "envoy", Type = DeviceTypes.Enphase };
+        if (inverterInterval is { } every) device.Enphase.InverterInterval = every;
         device.Enphase.Url = url;
         device.Enphase.Password = password;
         device.Enphase.PinFile = Path.Combine(_dir, "envoy.pin");
@@ -26,8 +27,10 @@ public sealed class EnphaseDeviceSourceTests : IDisposable
             device.Enphase.TokenFile = Path.Combine(_dir, "token");
             File.WriteAllText(device.Enphase.TokenFile, token);
         }
-        return new EnphaseDeviceSource(device, TimeProvider.System, NullLogger.Instance, _dir);
+        return new EnphaseDeviceSource(device, TimeProvider.System, NullLogger.Instance, _dir, health: _health);
     }
+
+    private readonly Nexwatt.EdgeAgent.Polling.DeviceHealthBoard _health = new();
 
     [Fact]
     public async Task Https_TokenFirmware_ReadsWithSignsAndPinsTheCertificate()
@@ -43,6 +46,9 @@ public sealed class EnphaseDeviceSourceTests : IDisposable
         Assert.Equal(-136, Value("envoy/battery-12345678901006", "ActivePowerW"), 3);
         Assert.Equal(21, Value("envoy/battery-12345678901006", "StateOfChargePct"));
         Assert.Equal(DateTimeOffset.FromUnixTimeSeconds(1709829517), polled.Readings.First(r => r.DeviceId == "envoy/production").SourceTimestamp);
+        var description = _health.Describe("envoy")!;
+        Assert.Equal("123456789012", description.SerialNumber);
+        Assert.Contains("firmware 8.2.127 (HTTPS + JWT bearer token)", description.Model);
         Assert.NotNull(source.Pin!.NewlyPinned);
         Assert.Equal(source.Pin.NewlyPinned, File.ReadAllText(source.Pin.PinFile).Trim());
     }
@@ -90,6 +96,23 @@ public sealed class EnphaseDeviceSourceTests : IDisposable
         using var wrong = Source(gateway.Url, password: "wrong");
         var error = await Assert.ThrowsAsync<EnphaseAuthException>(async () => await wrong.ReadAllAsync(CancellationToken.None));
         Assert.Contains("rejected", error.Reason);
+    }
+
+    [Fact]
+    public async Task AStalledInverterRead_NeverDelaysTheMeters()
+    {
+        var token = Jwt(DateTimeOffset.UtcNow.AddYears(1));
+        await using var gateway = await FakeGateway.StartAsync("8.2.4345_with_device_data", https: true);
+        gateway.Token = token;
+        // Inverters due at every poll, so the stalled read is always the one in flight when the meters fall due.
+        using var source = Source(gateway.Url, token, inverterInterval: TimeSpan.Zero);
+        await source.ReadAsync(CancellationToken.None);   // probes, reads the meters, starts an inverter read
+        gateway.StallPath = "/api/v1/production/inverters";
+        await source.ReadAsync(CancellationToken.None);   // meters again; the next inverter read now hangs
+        var started = System.Diagnostics.Stopwatch.StartNew();
+        var polled = await source.ReadAsync(CancellationToken.None);
+        Assert.True(started.Elapsed < TimeSpan.FromSeconds(20), $"meter poll took {started.Elapsed} behind a stalled inverter read");
+        Assert.Contains(polled.Readings, r => r.DeviceId == "envoy/production" && r.Point == "ActivePowerW" && r.Value == 807.326);
     }
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);

@@ -35,6 +35,9 @@ internal sealed class FakeGateway : IAsyncDisposable
     /// <summary>Accept tariff PUTs with 200 but keep the old document, as 8.2.42xx+ firmware is reported to do.</summary>
     public bool IgnoreTariffWrites { get; set; }
 
+    /// <summary>A path that hangs (as device_data does at night) until the client gives up.</summary>
+    public string? StallPath { get; set; }
+
     private FakeGateway(WebApplication app, string url) { _app = app; Url = url; }
 
     public static async Task<FakeGateway> StartAsync(string folder, bool https, X509Certificate2? certificate = null)
@@ -51,6 +54,11 @@ internal sealed class FakeGateway : IAsyncDisposable
             Interlocked.Increment(ref gateway!.Requests);
             var path = context.Request.Path.Value! + context.Request.QueryString.Value;
             var file = path.TrimStart('/').Replace('/', '_').Replace('?', '_').Replace('=', '_').Replace('&', '_');
+            if (path == gateway.StallPath)
+            {
+                await Task.Delay(TimeSpan.FromMinutes(2), context.RequestAborted);
+                return;
+            }
             if (path == "/auth/check_jwt")
             {
                 var ok = https && !gateway.TokenRevoked && context.Request.Headers.Authorization == $"Bearer {gateway.Token}";

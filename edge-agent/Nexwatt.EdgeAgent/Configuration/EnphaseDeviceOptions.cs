@@ -30,6 +30,12 @@ public sealed class EnphaseOptions
 
     public string? EnlightenPassword { get; set; }
 
+    /// <summary>Enlighten's login endpoint (changed only to point at a test fake).</summary>
+    public string EnlightenLoginUrl { get; set; } = "https://enlighten.enphaseenergy.com/login/login.json";
+
+    /// <summary>Enphase's token service (changed only to point at a test fake).</summary>
+    public string EnlightenTokenUrl { get; set; } = "https://entrez.enphaseenergy.com/tokens";
+
     /// <summary>Meters, production and batteries are read this often (floor 5 s: gateways fall over when polled harder).</summary>
     public TimeSpan MeterInterval { get; set; } = TimeSpan.FromSeconds(15);
 
@@ -79,6 +85,12 @@ internal static class EnphaseOptionsChecks
                 problems.Add($"{key}:Enphase:Password is required for user installer.");
             if (string.IsNullOrEmpty(e.EnlightenUser) != string.IsNullOrEmpty(e.EnlightenPassword))
                 problems.Add($"{key}:Enphase:EnlightenUser and EnlightenPassword go together.");
+            if (!string.IsNullOrEmpty(e.EnlightenUser) && string.IsNullOrEmpty(e.TokenFile))
+                problems.Add($"{key}:Enphase:TokenFile is required with Enlighten credentials (the renewed token is written there).");
+            foreach (var (name, value) in new[] { ("EnlightenLoginUrl", e.EnlightenLoginUrl), ("EnlightenTokenUrl", e.EnlightenTokenUrl) })
+                // The cloud link leaves the site: TLS, except a loopback fake in tests.
+                if (!Uri.TryCreate(value, UriKind.Absolute, out var cloud) || !(cloud.Scheme == "https" || cloud.Scheme == "http" && cloud.IsLoopback))
+                    problems.Add($"{key}:Enphase:{name} '{value}' must be an https:// URL.");
         }
     }
 }

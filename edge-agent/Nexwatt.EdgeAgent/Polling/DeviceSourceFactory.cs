@@ -22,7 +22,7 @@ internal sealed class DeviceSourceFactory(
     public IDeviceSource Create(DeviceOptions device, ILogger logger) => device.Type.ToLowerInvariant() switch
     {
         DeviceTypes.SunSpec => new SunSpecDeviceSource(device, _links.For(device), catalog, health, time, logger, controls),
-        DeviceTypes.Enphase => new Enphase.EnphaseDeviceSource(device, time, logger, Enphase.CertificatePin.DefaultStateDirectory(), controls),
+        DeviceTypes.Enphase => new Enphase.EnphaseDeviceSource(device, time, logger, Enphase.CertificatePin.DefaultStateDirectory(), controls, health),
         DeviceTypes.Map => new RegisterMapDeviceSource(device, _maps.Value.Find(device.Map!)!, _links.For(device), health, time, logger, controls, agent?.Dispatch ?? new()),
         _ => throw new InvalidOperationException($"device type '{device.Type}' passed validation but has no source"),
     };

@@ -25,6 +25,9 @@ public static class CanonicalPoints
     /// <summary>Lifetime energy exported (produced, discharged), Wh.</summary>
     public const string EnergyExportedWh = "EnergyExportedWh";
 
+    /// <summary>Lifetime energy imported (consumed, charged, drawn from the grid), Wh; a register that only grows.</summary>
+    public const string EnergyImportedWh = "EnergyImportedWh";
+
     /// <summary>Battery state of charge, percent of usable capacity.</summary>
     public const string StateOfChargePct = "StateOfChargePct";
 
@@ -47,6 +50,7 @@ public static class CanonicalPoints
         [ReactivePowerVar] = "var",
         [ApparentPowerVa] = "VA",
         [EnergyExportedWh] = "Wh",
+        [EnergyImportedWh] = "Wh",
         [StateOfChargePct] = "Pct",
         [FrequencyHz] = "Hz",
         [VoltageV] = "V",

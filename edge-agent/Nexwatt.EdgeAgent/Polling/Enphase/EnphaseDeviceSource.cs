@@ -32,11 +32,16 @@ internal sealed class EnphaseDeviceSource : IDeviceSource, IDisposable
     private DateTimeOffset _invertersDue;
 
     private readonly Dispatch.DeviceControlRegistry? _controls;
+    private readonly EnlightenTokenService? _renewal;
     private EnphaseBatteryControl? _batteryControl;
     private double? _stateOfCharge;
 
-    public EnphaseDeviceSource(DeviceOptions device, TimeProvider time, ILogger logger, string defaultStateDirectory, Dispatch.DeviceControlRegistry? controls = null)
+    private readonly DeviceHealthBoard? _health;
+
+    public EnphaseDeviceSource(DeviceOptions device, TimeProvider time, ILogger logger, string defaultStateDirectory,
+        Dispatch.DeviceControlRegistry? controls = null, DeviceHealthBoard? health = null)
     {
+        _health = health;
         _controls = controls;
         _device = device;
         _options = device.Enphase;
@@ -46,6 +51,9 @@ internal sealed class EnphaseDeviceSource : IDeviceSource, IDisposable
         if (_url.Scheme == Uri.UriSchemeHttps)
             _pin = new CertificatePin(_options.PinFile is { Length: > 0 } f ? f : CertificatePin.DefaultFile(defaultStateDirectory, _url), _options.Url);
         _client = new GatewayClient(_url, _options.ConnectTimeout, _options.ReadTimeout, _pin);
+        if (_options.EnlightenUser is { Length: > 0 } user && _options.EnlightenPassword is { Length: > 0 } password)
+            _renewal = new EnlightenTokenService(new HttpClient { Timeout = _options.ReadTimeout }, new Uri(_options.EnlightenLoginUrl),
+                new Uri(_options.EnlightenTokenUrl), user, password);
     }
 
     public string Endpoint => _options.Url;
@@ -127,8 +135,17 @@ internal sealed class EnphaseDeviceSource : IDeviceSource, IDisposable
         if (auth.Scheme == GatewayAuthScheme.BearerToken)
         {
             token = LoadToken();
+            if (_renewal is not null && token.LifetimeAt(_time.GetUtcNow()) is JwtLifetime.Expired or JwtLifetime.NearExpiry)
+                token = await RenewAsync(info, cancellationToken).ConfigureAwait(false);
             _client.BearerToken = token.Raw;
-            await ValidateTokenAsync(cancellationToken).ConfigureAwait(false);
+            try { await ValidateTokenAsync(cancellationToken).ConfigureAwait(false); }
+            catch (EnphaseAuthException) when (_renewal is not null)
+            {
+                // Revoked or replaced: one renewal, then the gateway's answer stands.
+                token = await RenewAsync(info, cancellationToken).ConfigureAwait(false);
+                _client.BearerToken = token.Raw;
+                await ValidateTokenAsync(cancellationToken).ConfigureAwait(false);
+            }
         }
         else
         {
@@ -157,6 +174,9 @@ internal sealed class EnphaseDeviceSource : IDeviceSource, IDisposable
         if (auth.Scheme == GatewayAuthScheme.Digest && outcomes.GetValueOrDefault(InverterReport.Endpoint, ProbeOutcome.Failed) == ProbeOutcome.Unauthorized)
             throw new EnphaseAuthException($"digest credentials of user {_options.User} rejected");
         var plan = EndpointPlan.Decide(info, outcomes, meters, production);
+        // Status shows what the gateway is: firmware and auth stand where a SunSpec device shows its model.
+        _health?.SetDescription(new DeviceDescription(_device.EffectiveId, _options.Url, 0, "Enphase",
+            $"IQ Gateway {info.PartNumber} firmware {info.Firmware} ({auth.Describe()})", info.Serial, []));
         EnphaseLog.Connected(_logger, _device.EffectiveId, info.Serial, info.Firmware.Text, auth.Describe(), string.Join(", ", plan.Describe()));
         return new Session(info, auth, plan, meters, token);
     }
@@ -176,6 +196,14 @@ internal sealed class EnphaseDeviceSource : IDeviceSource, IDisposable
             case JwtLifetime.NearExpiry: EnphaseLog.TokenNearExpiry(_logger, _device.EffectiveId, token.ToString()); break;
             case JwtLifetime.Expired: EnphaseLog.TokenExpired(_logger, _device.EffectiveId, token.ToString()); break;
         }
+        return token;
+    }
+
+    private async Task<JwtToken> RenewAsync(GatewayInfo info, CancellationToken cancellationToken)
+    {
+        var token = await _renewal!.RenewAsync(info.Serial, cancellationToken).ConfigureAwait(false);
+        EnlightenTokenService.Save(_options.TokenFile!, token);
+        EnphaseLog.TokenRenewed(_logger, _device.EffectiveId, token.ToString());
         return token;
     }
 
@@ -262,6 +290,7 @@ internal sealed class EnphaseDeviceSource : IDeviceSource, IDisposable
 
     public void Dispose()
     {
+        _renewal?.Dispose();
         _inverterCancel?.Cancel();
         _client.Dispose();
     }

@@ -16,6 +16,9 @@ internal static partial class EnphaseLog
     [LoggerMessage(2703, LogLevel.Error, "{DeviceId}: the Enphase token ({Token}) has expired; the gateway will refuse it")]
     public static partial void TokenExpired(ILogger logger, string deviceId, string token);
 
+    [LoggerMessage(2705, LogLevel.Information, "{DeviceId}: renewed the Enphase token through Enlighten ({Token})")]
+    public static partial void TokenRenewed(ILogger logger, string deviceId, string token);
+
     [LoggerMessage(2704, LogLevel.Debug, "{DeviceId}: microinverter read skipped: {Reason}")]
     public static partial void InvertersSkipped(ILogger logger, string deviceId, string reason);
 }
