@@ -27,6 +27,9 @@ internal sealed record BenchArguments
                    without a linked asset; reading-to-stored latency p50/p99 at full speed and at half of it
           dispatch instruction to all confirmations: the real collector in process, N sites in this process (each with
                    its own MQTT or gRPC connection, signature checks and hardware-sim battery over Modbus); p50/p99
+          enphase  the real agent polling N simulated Enphase IQ Gateways (firmware 8, HTTPS + JWT) every 15 s beside a
+                   SunSpec inverter and battery, against the agent with the SunSpec devices alone: CPU per gateway poll
+                   and resident memory (--gateways N, default 20; --seconds S measured, default 60)
           all      modbus and scan
 
         options:
@@ -44,6 +47,7 @@ internal sealed record BenchArguments
           --window K       collector-ingest: batches in flight per agent (default 4)
           --transport T    collector-ingest and dispatch: grpc, mqtt or both (default both)
           --sites N        dispatch: simulated sites, one battery each (default 1000)
+          --gateways N     enphase: simulated gateways polled by the agent (default 20)
           --store S        collector-ingest: sqlite, postgres or both (default both)
                            (collector-ingest also takes --readings, per scenario at full speed, and --seconds, the
                            length of the paced phase)
@@ -51,6 +55,8 @@ internal sealed record BenchArguments
 
     public required string Command { get; init; }
     public double Seconds { get; init; } = 5;
+    public double? SecondsOption { get; init; }
+    public int Gateways { get; init; } = 20;
     public int Rounds { get; init; } = 3;
     public int? RoundsOption { get; init; }
     public double WarmupSeconds { get; init; } = 2;
@@ -71,7 +77,7 @@ internal sealed record BenchArguments
     {
         if (args.Length == 0 || args[0] is "-h" or "--help" or "help") throw new FormatException("");
         var command = args[0];
-        if (command is not ("modbus" or "scan" or "buffer" or "buffer-contenders" or "mqtt" or "collector-store" or "collector-ingest" or "dispatch" or "all")) throw new FormatException($"unknown command '{command}'");
+        if (command is not ("modbus" or "scan" or "buffer" or "buffer-contenders" or "mqtt" or "collector-store" or "collector-ingest" or "dispatch" or "enphase" or "all")) throw new FormatException($"unknown command '{command}'");
         var result = new BenchArguments { Command = command };
         for (var i = 1; i < args.Length; i++)
         {
@@ -84,7 +90,8 @@ internal sealed record BenchArguments
             if (value is null) throw new FormatException($"option {key} needs a value");
             result = key switch
             {
-                "--seconds" => result with { Seconds = Positive(key, ParseDouble(key, value)) },
+                "--seconds" => result with { Seconds = Positive(key, ParseDouble(key, value)), SecondsOption = Positive(key, ParseDouble(key, value)) },
+                "--gateways" => result with { Gateways = (int)Positive(key, ParseInt(key, value)) },
                 "--rounds" => result with { RoundsOption = (int)Positive(key, ParseInt(key, value)) },
                 "--warmup" => result with { WarmupSeconds = ParseDouble(key, value) is >= 0 and var w ? w : throw new FormatException("--warmup must be >= 0") },
                 "--in-flight" => result with { InFlight = (int)Positive(key, ParseInt(key, value)) },

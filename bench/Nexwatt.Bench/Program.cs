@@ -3,6 +3,7 @@ using Nexwatt.Bench.Buffer;
 using Nexwatt.Bench.CollectorIngest;
 using Nexwatt.Bench.CollectorStore;
 using Nexwatt.Bench.Dispatch;
+using Nexwatt.Bench.Enphase;
 using Nexwatt.Bench.Harness;
 using Nexwatt.Bench.Modbus;
 using Nexwatt.Bench.Mqtt;
@@ -49,6 +50,8 @@ try
         met &= await CollectorIngestBenchmark.RunAsync(arguments, cancellation.Token);
     if (arguments.Command is "dispatch")
         met &= await DispatchBenchmark.RunAsync(arguments, cancellation.Token);
+    if (arguments.Command is "enphase")
+        met &= await EnphaseBenchmark.RunAsync(arguments, cancellation.Token);
     if (arguments.Command is "mqtt")
         met &= await MqttBenchmark.RunAsync(arguments, cancellation.Token);
     return met ? 0 : 3;

@@ -41,11 +41,11 @@ public sealed class EnphaseDeviceSourceTests : IDisposable
         using var source = Source(gateway.Url, token);
         var (polled, _) = await source.ReadAllAsync(CancellationToken.None);
         double Value(string device, string point) => polled.Readings.Single(r => r.DeviceId == device && r.Point == point).Value!.Value;
-        Assert.Equal(1714.424, Value("envoy/production", "ActivePowerW"), 3);
-        Assert.Equal(-129.407, Value("envoy/grid", "ActivePowerW"), 3);
-        Assert.Equal(-136, Value("envoy/battery-12345678901006", "ActivePowerW"), 3);
-        Assert.Equal(21, Value("envoy/battery-12345678901006", "StateOfChargePct"));
-        Assert.Equal(DateTimeOffset.FromUnixTimeSeconds(1709829517), polled.Readings.First(r => r.DeviceId == "envoy/production").SourceTimestamp);
+        Assert.Equal(1714.424, Value("envoy.production", "ActivePowerW"), 3);
+        Assert.Equal(-129.407, Value("envoy.grid", "ActivePowerW"), 3);
+        Assert.Equal(-136, Value("envoy.battery-12345678901006", "ActivePowerW"), 3);
+        Assert.Equal(21, Value("envoy.battery-12345678901006", "StateOfChargePct"));
+        Assert.Equal(DateTimeOffset.FromUnixTimeSeconds(1709829517), polled.Readings.First(r => r.DeviceId == "envoy.production").SourceTimestamp);
         var description = _health.Describe("envoy")!;
         Assert.Equal("123456789012", description.SerialNumber);
         Assert.Contains("firmware 8.2.127 (HTTPS + JWT bearer token)", description.Model);
@@ -90,8 +90,8 @@ public sealed class EnphaseDeviceSourceTests : IDisposable
         using (var source = Source(gateway.Url, password: "secret"))
         {
             var (polled, _) = await source.ReadAllAsync(CancellationToken.None);
-            Assert.Equal(202, polled.Readings.Single(r => r.DeviceId == "envoy/inverter-121547059079" && r.Point == "ActivePowerW").Value);
-            Assert.Equal(7907, polled.Readings.Single(r => r.DeviceId == "envoy/production" && r.Point == "ActivePowerW").Value);
+            Assert.Equal(202, polled.Readings.Single(r => r.DeviceId == "envoy.inverter-121547059079" && r.Point == "ActivePowerW").Value);
+            Assert.Equal(7907, polled.Readings.Single(r => r.DeviceId == "envoy.production" && r.Point == "ActivePowerW").Value);
         }
         using var wrong = Source(gateway.Url, password: "wrong");
         var error = await Assert.ThrowsAsync<EnphaseAuthException>(async () => await wrong.ReadAllAsync(CancellationToken.None));

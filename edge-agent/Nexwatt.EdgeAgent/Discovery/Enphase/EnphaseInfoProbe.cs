@@ -1,4 +1,6 @@
 using System.Net.Sockets;
+using Nexwatt.Protocols.Enphase;
+using Nexwatt.Protocols.Enphase.Decoding;
 
 namespace Nexwatt.EdgeAgent.Discovery.Enphase;
 
@@ -35,7 +37,7 @@ internal sealed class EnphaseInfoProbe : IDisposable
     }
 
     /// <summary>The gateway at host:port and the base URL that answered; null when nothing there is an IQ Gateway.</summary>
-    public async Task<(Uri BaseUrl, EnphaseInfo Info)?> ProbeAsync(string host, int port, CancellationToken cancellationToken)
+    public async Task<(Uri BaseUrl, GatewayInfo Info)?> ProbeAsync(string host, int port, CancellationToken cancellationToken)
     {
         // Port 80 is plain HTTP by convention: do not spend a TLS handshake on it.
         string[] schemes = port == 80 ? ["http"] : ["https", "http"];
@@ -46,8 +48,7 @@ internal sealed class EnphaseInfoProbe : IDisposable
             {
                 using var response = await _client.GetAsync(new Uri(baseUrl, "/info"), cancellationToken).ConfigureAwait(false);
                 if (!response.IsSuccessStatusCode) continue;
-                var info = EnphaseInfo.TryParse(await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false));
-                if (info is not null) return (baseUrl, info);
+                return (baseUrl, GatewayInfo.Decode(await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false)));
             }
             catch (HttpRequestException ex) when (ex.InnerException is SocketException { SocketErrorCode: SocketError.ConnectionRefused })
             {
@@ -55,6 +56,8 @@ internal sealed class EnphaseInfoProbe : IDisposable
                 return null;
             }
             catch (HttpRequestException) { }
+            // Another web server answered: not a gateway.
+            catch (EnphaseFormatException) { return null; }
             catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested) { }
         }
         return null;

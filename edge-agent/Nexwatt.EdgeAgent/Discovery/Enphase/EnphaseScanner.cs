@@ -2,6 +2,7 @@ using System.Net;
 using Microsoft.Extensions.Logging;
 using Nexwatt.EdgeAgent.Configuration;
 using Nexwatt.EdgeAgent.Discovery.Mdns;
+using Nexwatt.Protocols.Enphase.Decoding;
 
 namespace Nexwatt.EdgeAgent.Discovery.Enphase;
 
@@ -73,6 +74,6 @@ internal sealed class EnphaseScanner(TimeProvider time, ILogger logger)
         }
     }
 
-    private static FoundGateway FromInfo(Uri baseUrl, EnphaseInfo info, string foundBy, string? protocolVersion)
-        => new(baseUrl.ToString().TrimEnd('/'), info.Serial, info.PartNumber, info.Firmware, info.Metered, info.WebTokens, foundBy, protocolVersion);
+    private static FoundGateway FromInfo(Uri baseUrl, GatewayInfo info, string foundBy, string? protocolVersion)
+        => new(baseUrl.ToString().TrimEnd('/'), info.Serial, info.PartNumber, info.Firmware.Text, info.Metered ?? false, info.WebTokens, foundBy, protocolVersion);
 }

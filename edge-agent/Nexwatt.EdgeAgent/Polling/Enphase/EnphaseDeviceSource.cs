@@ -15,7 +15,7 @@ namespace Nexwatt.EdgeAgent.Polling.Enphase;
 /// poll reads (kept until a fault, after which /info and the probe run again, so a firmware update is noticed), and
 /// every poll reads the meters, production and batteries. Microinverter reports are read on their own slower
 /// schedule in the background and are cancelled when the next meter poll is due, so a stalled device_data never
-/// delays the meters. Sub-devices report as "&lt;id&gt;/production", "&lt;id&gt;/grid-L1", "&lt;id&gt;/battery-&lt;serial&gt;" ….
+/// delays the meters. Sub-devices report as "&lt;id&gt;.production", "&lt;id&gt;.grid-L1", "&lt;id&gt;.battery-&lt;serial&gt;" ….
 /// </summary>
 internal sealed class EnphaseDeviceSource : IDeviceSource, IDisposable
 {
@@ -279,7 +279,8 @@ internal sealed class EnphaseDeviceSource : IDeviceSource, IDisposable
         var readings = new List<Reading>(measurements.Count);
         foreach (var m in measurements)
         {
-            var deviceId = $"{_device.EffectiveId}/{m.SubDevice}";
+            // "." not "/": the collector links assets to device ids of letters, digits, ".", "_" and "-" only.
+            var deviceId = $"{_device.EffectiveId}.{m.SubDevice}";
             var name = m.Quantity.ToString();
             readings.Add(CanonicalPoints.Units.ContainsKey(name)
                 ? CanonicalReadings.Create(deviceId, name, m.Value, m.Timestamp)
