@@ -27,7 +27,7 @@ internal sealed class SerialCliOptions
     public Option<bool> LocalEcho { get; } = new("--local-echo") { Description = "The adapter echoes what it sends: drop the echo." };
 
     /// <summary>Adds the serial options to <paramref name="command"/>, which then needs either --host or --serial.</summary>
-    public static SerialCliOptions AddTo(Command command, Option<string> host)
+    public static SerialCliOptions AddTo(Command command, Option host)
     {
         var options = new SerialCliOptions();
         command.Options.Add(options.Serial);
