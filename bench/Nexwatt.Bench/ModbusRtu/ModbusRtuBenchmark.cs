@@ -150,43 +150,45 @@ internal static partial class ModbusRtuBenchmark
         private static partial Regex RoundLine();
     }
 
-    /// <summary>Our ModbusRtuLink in this process; the port is opened once and kept, as the agent keeps it.</summary>
+    /// <summary>
+    /// Our ModbusRtuLink in this process, opened for each round and closed after it, like the peer processes: the
+    /// clients take turns on the one pty end, and an open port would take the bytes meant for the next client.
+    /// </summary>
     private sealed class OurRtuContender(string device) : IContender
     {
-        private readonly ModbusRtuLink _link = new(new SerialRtuTransport(new SerialPortSettings { Port = device, BaudRate = Baud }),
-            new ModbusRtuLinkOptions { BaudRate = Baud, ResponseTimeout = TimeSpan.FromSeconds(2) });
-
         public string Name => "Nexwatt ModbusRtuLink";
 
         public int InFlight => 1;
 
         public async Task<RoundResult> RunRoundAsync(double warmupSeconds, double seconds, CancellationToken cancellationToken)
         {
-            var first = await _link.ReadHoldingRegistersAsync(1, 0, 10, cancellationToken).ConfigureAwait(false);
+            await using var link = new ModbusRtuLink(new SerialRtuTransport(new SerialPortSettings { Port = device, BaudRate = Baud }),
+                new ModbusRtuLinkOptions { BaudRate = Baud, ResponseTimeout = TimeSpan.FromSeconds(2) });
+            var first = await link.ReadHoldingRegistersAsync(1, 0, 10, cancellationToken).ConfigureAwait(false);
             for (var i = 0; i < first.Length; i++)
                 if (first[i] != (ushort)((i * 7 + 3) & 0xFFFF)) throw new BenchException($"Our client read register {i} = {first[i]}.");
-            if (warmupSeconds > 0) await ReadForAsync(warmupSeconds, cancellationToken).ConfigureAwait(false);
+            if (warmupSeconds > 0) await ReadForAsync(link, warmupSeconds, cancellationToken).ConfigureAwait(false);
             var process = Process.GetCurrentProcess();
             var cpuBefore = process.TotalProcessorTime;
             var started = Stopwatch.GetTimestamp();
-            var reads = await ReadForAsync(seconds, cancellationToken).ConfigureAwait(false);
+            var reads = await ReadForAsync(link, seconds, cancellationToken).ConfigureAwait(false);
             var elapsed = Stopwatch.GetElapsedTime(started).TotalSeconds;
             process.Refresh();
             return new RoundResult(reads, elapsed, (process.TotalProcessorTime - cpuBefore).TotalSeconds);
         }
 
-        private async Task<long> ReadForAsync(double seconds, CancellationToken cancellationToken)
+        private static async Task<long> ReadForAsync(ModbusRtuLink link, double seconds, CancellationToken cancellationToken)
         {
             var deadline = Stopwatch.GetTimestamp() + (long)(seconds * Stopwatch.Frequency);
             long reads = 0;
             while (Stopwatch.GetTimestamp() < deadline)
             {
-                await _link.ReadHoldingRegistersAsync(1, 0, 10, cancellationToken).ConfigureAwait(false);
+                await link.ReadHoldingRegistersAsync(1, 0, 10, cancellationToken).ConfigureAwait(false);
                 reads++;
             }
             return reads;
         }
 
-        public ValueTask DisposeAsync() => _link.DisposeAsync();
+        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
     }
 }
