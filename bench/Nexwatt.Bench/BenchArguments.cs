@@ -11,6 +11,9 @@ internal sealed record BenchArguments
         commands:
           modbus   reads/s of 125 holding registers on loopback against a libmodbus server:
                    libmodbus client, pymodbus client, our client one at a time and pipelined
+          modbus-rtu
+                   Modbus RTU over a socat pty pair: 10-register reads/s and CPU per read of libmodbus's, pymodbus's
+                   and our client against a pymodbus and a libmodbus RTU server; a poll of 4 units with one dead
           scan     time and request count of a full SunSpec discovery + read of hardware-sim devices
           buffer   the edge agent's durable buffer: append and drain rate, file size and bytes written per
                    reading, resident memory with N readings buffered
@@ -77,7 +80,7 @@ internal sealed record BenchArguments
     {
         if (args.Length == 0 || args[0] is "-h" or "--help" or "help") throw new FormatException("");
         var command = args[0];
-        if (command is not ("modbus" or "scan" or "buffer" or "buffer-contenders" or "mqtt" or "collector-store" or "collector-ingest" or "dispatch" or "enphase" or "all")) throw new FormatException($"unknown command '{command}'");
+        if (command is not ("modbus" or "modbus-rtu" or "scan" or "buffer" or "buffer-contenders" or "mqtt" or "collector-store" or "collector-ingest" or "dispatch" or "enphase" or "all")) throw new FormatException($"unknown command '{command}'");
         var result = new BenchArguments { Command = command };
         for (var i = 1; i < args.Length; i++)
         {

@@ -38,6 +38,8 @@ try
     var met = true;
     if (arguments.Command is "modbus" or "all")
         met &= await ModbusBenchmark.RunAsync(arguments, cancellation.Token);
+    if (arguments.Command is "modbus-rtu")
+        met &= await Nexwatt.Bench.ModbusRtu.ModbusRtuBenchmark.RunAsync(arguments, cancellation.Token);
     if (arguments.Command is "scan" or "all")
         met &= await ScanBenchmark.RunAsync(arguments, cancellation.Token);
     if (arguments.Command is "buffer")

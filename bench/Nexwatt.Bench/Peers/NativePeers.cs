@@ -50,7 +50,7 @@ internal sealed class NativePeers : IDisposable
         }
     }
 
-    private static async Task<string> CompileAsync(string gcc, string name, string folder, string[] libraryFlags, CancellationToken cancellationToken)
+    internal static async Task<string> CompileAsync(string gcc, string name, string folder, string[] libraryFlags, CancellationToken cancellationToken)
     {
         var output = Path.Combine(folder, name);
         string[] arguments = ["-O2", "-Wall", "-Wextra", "-o", output, PeerSources.Path(name + ".c"), .. libraryFlags];

@@ -12,7 +12,7 @@ internal static class ScanCommand
 {
     public static Command Create()
     {
-        var hosts = new Option<string[]>("--hosts") { Description = "Addresses to probe: 192.168.1.10, 192.168.1.10-40, 192.168.1.10-192.168.2.5 or 10.0.0.0/28.", Required = true, AllowMultipleArgumentsPerToken = true };
+        var hosts = new Option<string[]>("--hosts") { Description = "Addresses to probe: 192.168.1.10, 192.168.1.10-40, 192.168.1.10-192.168.2.5 or 10.0.0.0/28 (or --serial).", AllowMultipleArgumentsPerToken = true };
         var ports = CliOptions.IntList("--ports", "Modbus TCP ports, e.g. 502,1502", "502", 1, 65535);
         var units = CliOptions.IntList("--units", "Unit ids, e.g. 1-3,126", "1", 0, 255);
         var timeout = CliOptions.Timeout("500ms");
@@ -27,8 +27,10 @@ internal static class ScanCommand
         var command = new Command("scan", "Probe a host range for SunSpec devices, devices of the register maps and Enphase IQ Gateways, and list what answers.") { hosts, ports, units, timeout, json, noMaps };
         var enphase = new ScanEnphaseOptions();
         enphase.AddTo(command);
+        var serial = SerialCliOptions.AddTo(command, hosts);
         command.SetAction(async (parse, cancellationToken) =>
         {
+            if (parse.GetResult(serial.Serial) is { Implicit: false }) return await SerialScan.RunAsync(parse, serial, units, timeout, json, cancellationToken).ConfigureAwait(false);
             var options = new DiscoveryOptions
             {
                 Enabled = true,

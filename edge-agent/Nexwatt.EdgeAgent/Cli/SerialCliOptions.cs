@@ -30,7 +30,7 @@ internal sealed class SerialCliOptions
     /// Adds the serial options to <paramref name="command"/>, which then needs exactly one of --host, --serial and the
     /// <paramref name="otherSources"/> (such as --enphase).
     /// </summary>
-    public static SerialCliOptions AddTo(Command command, Option<string> host, params Option[] otherSources)
+    public static SerialCliOptions AddTo(Command command, Option host, params Option[] otherSources)
     {
         var options = new SerialCliOptions();
         command.Options.Add(options.Serial);

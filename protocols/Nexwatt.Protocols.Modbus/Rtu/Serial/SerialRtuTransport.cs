@@ -8,8 +8,9 @@ namespace Nexwatt.Protocols.Modbus.Rtu.Serial;
 /// <list type="bullet">
 /// <item>only standard baud rates (termios Bxxx): checked in <see cref="SerialPortSettings.Problems"/>;</item>
 /// <item>no RS-485 mode (TIOCSRS485): set by <see cref="Rs485Mode"/> when configured;</item>
-/// <item>reads and timeouts are coarse (about 1 ms per short read, ReadTimeout under ~30 ms rounded up): the link never
-/// relies on port timeouts; its pump reads the stream continuously and deadlines run on the injected clock.</item>
+/// <item>reads and timeouts are coarse (about 1 ms per short read, ReadTimeout under ~30 ms rounded up, and a 1 ms poll
+/// loop while a read is pending): System.IO.Ports only sets the line; the bytes go through <see cref="TtyStream"/>,
+/// and every deadline runs on the link's injected clock.</item>
 /// </list>
 /// A port that is missing, busy or not permitted fails the open with <see cref="ModbusCommunicationException"/>; the
 /// link retries it with backoff, so the device stays unhealthy instead of crashing the agent.
@@ -40,8 +41,10 @@ public sealed class SerialRtuTransport : IModbusRtuTransport
         try
         {
             if (_settings.Rs485) Rs485Mode.Enable(_settings.Port, _settings.Rs485DelayBeforeSend, _settings.Rs485DelayAfterSend);
+            // System.IO.Ports checks and sets the line; the bytes then go through our own descriptor (see TtyStream).
             port.Open();
-            return ValueTask.FromResult<IRtuChannel>(new Channel(port));
+            port.Close();
+            return ValueTask.FromResult<IRtuChannel>(new Channel(TtyStream.Open(_settings.Port)));
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException or InvalidOperationException)
         {
@@ -57,19 +60,15 @@ public sealed class SerialRtuTransport : IModbusRtuTransport
         }
     }
 
-    private sealed class Channel(SerialPort port) : IRtuChannel
+    private sealed class Channel(TtyStream stream) : IRtuChannel
     {
-        public Stream Stream { get; } = port.BaseStream;
+        public Stream Stream => stream;
 
-        public void DiscardInput()
-        {
-            try { port.DiscardInBuffer(); }
-            catch (Exception ex) when (ex is IOException or InvalidOperationException) { }
-        }
+        public void DiscardInput() => stream.DiscardInput();
 
         public ValueTask DisposeAsync()
         {
-            port.Dispose();
+            stream.Dispose();
             return ValueTask.CompletedTask;
         }
     }
