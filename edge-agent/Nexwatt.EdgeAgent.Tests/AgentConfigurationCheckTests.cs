@@ -68,7 +68,7 @@ public class AgentConfigurationCheckTests
         Assert.Equal(
         [
             "Agent:Devices:0:Hots is not a known setting; it is ignored (did you mean Agent:Devices:0:Host?).",
-            "Agent:Logging is not a known setting; it is ignored (known under Agent: SiteId, Devices, Discovery, SunSpecModelsFolder, Uplink, DefaultPollInterval, Buffer, Dispatch, HealthLogInterval).",
+            "Agent:Logging is not a known setting; it is ignored (known under Agent: SiteId, Devices, Discovery, SunSpecModelsFolder, Uplink, DefaultPollInterval, Buffer, Dispatch, HealthLogInterval, RegisterMapsFolder).",
             "Agent:Uplink:Mqtt:KeepAlve is not a known setting; it is ignored (did you mean Agent:Uplink:Mqtt:KeepAlive?).",
             "environment variable NEXWATT_Agnet__SiteId: 'Agnet' is not a known section; it is ignored (did you mean NEXWATT_Agent__...?).",
         ], warnings);

@@ -41,6 +41,32 @@ public sealed class FuzzTests
     }
 
     [Fact]
+    public void A_mutated_YAML_map_is_either_valid_or_a_RegisterMapException()
+    {
+        var source = YamlTests.Battery;
+        var gen =
+            from count in Gen.Choose(1, 4)
+            from edits in Gen.ArrayOf(
+                from at in Gen.Choose(0, source.Length - 1)
+                from length in Gen.Choose(0, 6)
+                from text in Gen.Elements("", ":", "- ", "{", "}", "[", "]", ",", "&a ", "*a", "\n  ", "\t", "'", "\"", "0x", "-1", "~", "? ", "!!int ")
+                select (at, length, text), count)
+            select edits;
+        Prop.ForAll(gen.ToArbitrary(), edits =>
+        {
+            var text = source;
+            foreach (var (at, length, insert) in edits)
+            {
+                var start = Math.Min(at, text.Length);
+                text = text[..start] + insert + text[Math.Min(text.Length, start + length)..];
+            }
+            try { RegisterMapParser.ParseYaml("fuzz.yaml", text, TestMaps.Units); }
+            catch (RegisterMapException ex) { Assert.NotEmpty(ex.Problems); }
+            catch (Exception ex) { throw new InvalidOperationException($"{ex}\n--- input ---\n{text}"); }
+        }).Check(Quick);
+    }
+
+    [Fact]
     public void Random_registers_decode_to_a_value_for_every_type_and_order()
     {
         var types = Enum.GetValues<PointType>();
