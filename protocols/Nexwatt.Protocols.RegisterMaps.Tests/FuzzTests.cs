@@ -10,34 +10,43 @@ public sealed class FuzzTests
 
     [Fact]
     public void A_mutated_map_is_either_valid_or_a_RegisterMapException_with_positions()
-    {
-        var source = TestMaps.Battery;
-        var gen =
-            from count in Gen.Choose(1, 4)
-            from edits in Gen.ArrayOf(
-                from at in Gen.Choose(0, source.Length - 1)
-                from length in Gen.Choose(0, 6)
-                from text in Gen.Elements("", "\"", "{", "}", "[", "]", ",", ":", "-1", "0x", "70000", "null", "\"x\"", "true", "1e400", "\n")
-                select (at, length, text), count)
-            select edits;
-        Prop.ForAll(gen.ToArbitrary(), edits =>
+        => Prop.ForAll(Mutations(TestMaps.Battery, "", "\"", "{", "}", "[", "]", ",", ":", "-1", "0x", "70000", "null", "\"x\"", "true", "1e400", "\n").ToArbitrary(),
+            text => ParsesOrExplains(() => TestMaps.Parse(text), text)).Check(Quick);
+
+    [Fact]
+    public void A_mutated_YAML_map_is_either_valid_or_a_RegisterMapException()
+        => Prop.ForAll(Mutations(YamlTests.Battery, "", ":", "- ", "{", "}", "[", "]", ",", "&a ", "*a", "\n  ", "\t", "'", "\"", "0x", "-1", "~", "? ", "!!int ").ToArbitrary(),
+            text => ParsesOrExplains(() => RegisterMapParser.ParseYaml("fuzz.yaml", text, TestMaps.Units), text)).Check(Quick);
+
+    /// <summary>The source with one to four random cuts and insertions of the given fragments.</summary>
+    private static Gen<string> Mutations(string source, params string[] fragments) =>
+        from count in Gen.Choose(1, 4)
+        from edits in Gen.ArrayOf(
+            from at in Gen.Choose(0, source.Length - 1)
+            from length in Gen.Choose(0, 6)
+            from text in Gen.Elements(fragments)
+            select (at, length, text), count)
+        select edits.Aggregate(source, (text, edit) =>
         {
-            var text = source;
-            foreach (var (at, length, insert) in edits)
-            {
-                var start = Math.Min(at, text.Length);
-                text = text[..start] + insert + text[Math.Min(text.Length, start + length)..];
-            }
-            try
-            {
-                TestMaps.Parse(text);
-            }
-            catch (RegisterMapException ex)
-            {
-                Assert.NotEmpty(ex.Problems);
-                Assert.All(ex.Problems, p => Assert.False(string.IsNullOrWhiteSpace(p.Message)));
-            }
-        }).Check(Quick);
+            var start = Math.Min(edit.at, text.Length);
+            return text[..start] + edit.text + text[Math.Min(text.Length, start + edit.length)..];
+        });
+
+    private static void ParsesOrExplains(Func<RegisterMap> parse, string text)
+    {
+        try
+        {
+            parse();
+        }
+        catch (RegisterMapException ex)
+        {
+            Assert.NotEmpty(ex.Problems);
+            Assert.All(ex.Problems, p => Assert.False(string.IsNullOrWhiteSpace(p.Message)));
+        }
+        catch (Exception ex)
+        {
+            throw new InvalidOperationException($"{ex}\n--- input ---\n{text}");
+        }
     }
 
     [Fact]

@@ -12,6 +12,14 @@ internal sealed class JsonLocations
 
     private JsonLocations() { }
 
+    /// <summary>Locations known by path already (a YAML file's marks).</summary>
+    public static JsonLocations From(IReadOnlyDictionary<string, (int Line, int Column)> starts)
+    {
+        var index = new JsonLocations();
+        foreach (var (path, at) in starts) index._starts[path] = at;
+        return index;
+    }
+
     public (int Line, int Column) Of(string path)
     {
         // A path into a value that does not exist (a missing key) points at its closest existing parent.

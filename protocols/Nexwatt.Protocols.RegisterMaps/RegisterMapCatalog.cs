@@ -16,17 +16,18 @@ public sealed class RegisterMapCatalog
 
     public RegisterMap? Find(string name) => _maps.TryGetValue(name, out var map) ? map : null;
 
-    /// <summary>Adds every *.json map of <paramref name="folder"/>; a map's name must match its file name.</summary>
+    /// <summary>Adds every map of <paramref name="folder"/> (*.json, *.yaml, *.yml); a map's name must match its file name.</summary>
     /// <exception cref="RegisterMapException">A file is malformed or its name does not match.</exception>
     /// <exception cref="DirectoryNotFoundException">The folder does not exist.</exception>
     public RegisterMapCatalog LoadFolder(string folder, IReadOnlyDictionary<string, string> canonicalUnits)
     {
         if (!Directory.Exists(folder)) throw new DirectoryNotFoundException($"register map folder '{folder}' does not exist");
         var maps = new Dictionary<string, RegisterMap>(_maps, StringComparer.OrdinalIgnoreCase);
-        foreach (var path in Directory.EnumerateFiles(folder, "*.json").Order(StringComparer.Ordinal))
+        foreach (var path in Directory.EnumerateFiles(folder).Where(IsMapFile).Order(StringComparer.Ordinal))
         {
-            if (Path.GetFileName(path).EndsWith(".schema.json", StringComparison.OrdinalIgnoreCase)) continue;
-            var map = RegisterMapParser.Parse(path, File.ReadAllBytes(path), canonicalUnits);
+            var map = Path.GetExtension(path).Equals(".json", StringComparison.OrdinalIgnoreCase)
+                ? RegisterMapParser.Parse(path, File.ReadAllBytes(path), canonicalUnits)
+                : RegisterMapParser.ParseYaml(path, File.ReadAllText(path), canonicalUnits);
             var expected = Path.GetFileNameWithoutExtension(path);
             if (!string.Equals(map.Name, expected, StringComparison.OrdinalIgnoreCase))
                 throw new RegisterMapException(path, [new MapProblem("$.name", 0, 0, $"name '{map.Name}' must match the file name '{expected}'")]);
@@ -34,4 +35,8 @@ public sealed class RegisterMapCatalog
         }
         return new RegisterMapCatalog(maps);
     }
+
+    private static bool IsMapFile(string path) =>
+        !Path.GetFileName(path).EndsWith(".schema.json", StringComparison.OrdinalIgnoreCase)
+        && Path.GetExtension(path).ToLowerInvariant() is ".json" or ".yaml" or ".yml";
 }

@@ -27,6 +27,19 @@ public static class RegisterMapParser
 
     /// <param name="canonicalUnits">The canonical measurements a point may name, with their units (the wire contract's list).</param>
     public static RegisterMap Parse(string fileName, ReadOnlySpan<byte> utf8, IReadOnlyDictionary<string, string> canonicalUnits)
+        => Check(fileName, utf8, canonicalUnits, yamlLocations: null);
+
+    public static RegisterMap Parse(string fileName, string text, IReadOnlyDictionary<string, string> canonicalUnits)
+        => Parse(fileName, System.Text.Encoding.UTF8.GetBytes(text), canonicalUnits);
+
+    /// <summary>A YAML map: the same format and checks, with problems pointing at the YAML lines.</summary>
+    public static RegisterMap ParseYaml(string fileName, string yaml, IReadOnlyDictionary<string, string> canonicalUnits)
+    {
+        var (json, locations) = YamlMapText.Convert(fileName, yaml);
+        return Check(fileName, json, canonicalUnits, locations);
+    }
+
+    private static RegisterMap Check(string fileName, ReadOnlySpan<byte> utf8, IReadOnlyDictionary<string, string> canonicalUnits, JsonLocations? yamlLocations)
     {
         MapFile? file;
         try
@@ -35,17 +48,15 @@ public static class RegisterMapParser
         }
         catch (JsonException ex)
         {
-            var line = (int)(ex.LineNumber ?? -1) + 1;
-            var column = (int)(ex.BytePositionInLine ?? -1) + 1;
-            throw new RegisterMapException(fileName, [new MapProblem(ex.Path ?? "$", line, column, Plain(ex))]);
+            var path = ex.Path ?? "$";
+            // In YAML the generated JSON's positions mean nothing to the user: point at the YAML value by its path.
+            var (line, column) = yamlLocations?.Of(path) ?? ((int)(ex.LineNumber ?? -1) + 1, (int)(ex.BytePositionInLine ?? -1) + 1);
+            throw new RegisterMapException(fileName, [new MapProblem(path, line, column, Plain(ex))]);
         }
         if (file is null) throw new RegisterMapException(fileName, [new MapProblem("$", 1, 1, "the file holds no map object")]);
-        var locations = JsonLocations.Index(utf8, ReaderOptions);
+        var locations = yamlLocations ?? JsonLocations.Index(utf8, ReaderOptions);
         return new MapChecker(fileName, locations, canonicalUnits).Check(file);
     }
-
-    public static RegisterMap Parse(string fileName, string text, IReadOnlyDictionary<string, string> canonicalUnits)
-        => Parse(fileName, System.Text.Encoding.UTF8.GetBytes(text), canonicalUnits);
 
     private static string Plain(JsonException ex)
     {
@@ -121,8 +132,11 @@ public static class RegisterMapParser
             else if (address is < 0 or > 65535) Problem(at + ".address", $"address {address} is out of range (0-65535)");
             var kind = Choice(p.Kind, at + ".kind", RegisterKind.Holding);
             PointType type = PointType.UInt16;
+            var beforeType = _problems.Count;
             if (p.Type is null) Problem(at + ".type", $"type is missing; one of {Names<PointType>()}");
             else type = Choice(p.Type, at + ".type", PointType.UInt16);
+            // With its type unknown, what depends on the type (sentinels, length) is not judged against a guess.
+            if (_problems.Count > beforeType) return null;
             if (kind.IsBits() && type != PointType.Bool) Problem(at + ".type", $"a {Lower(kind)} point is a bool, not {p.Type}");
             var length = p.Length ?? 0;
             if (type == PointType.String && length is < 1 or > 125) Problem(at + ".length", "a string needs length: its number of registers (1-125)");
