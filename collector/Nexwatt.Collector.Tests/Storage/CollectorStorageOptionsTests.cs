@@ -62,16 +62,27 @@ public sealed class CollectorStorageOptionsTests
     }
 
     [Fact]
-    public async Task Registration_builds_the_sqlite_store_by_default_under_the_content_root()
+    public async Task Registration_builds_the_sqlite_store_by_default_in_the_state_directory_not_beside_the_binary()
     {
         var root = Path.Combine(Path.GetTempPath(), "nexwatt-di-" + Guid.NewGuid().ToString("N")[..8]);
         await using var provider = Build(root, []);
 
         var store = Assert.IsType<SqliteCollectorStore>(provider.GetRequiredService<ICollectorStore>());
 
-        var folder = Environment.GetEnvironmentVariable("STATE_DIRECTORY") is { Length: > 0 } state ? state.Split(':')[0] : root;
-        Assert.Equal(Path.Combine(folder, "collector.db"), store.Path);
+        Assert.Equal(Path.Combine(CollectorStateDirectory.Resolve(), "collector.db"), store.Path);
+        Assert.False(store.Path.StartsWith(root, StringComparison.Ordinal));
         Assert.Contains(provider.GetServices<IHostedService>(), s => s.GetType().Name == "CollectorStorageInitializer");
+    }
+
+    [Theory]
+    [InlineData("/run/state/a:/run/state/b", null, true, "/run/state/a")]
+    [InlineData(null, "/xdg", true, "/var/lib/nexwatt-collector")]
+    [InlineData(null, "/xdg", false, "/xdg/nexwatt-collector")]
+    [InlineData(null, null, false, "/home/op/.local/state/nexwatt-collector")]
+    public void The_state_directory_is_systemds_then_var_lib_when_writable_then_per_user(string? state, string? xdg, bool varLibWritable, string expected)
+    {
+        var environment = new Dictionary<string, string?> { ["STATE_DIRECTORY"] = state, ["XDG_STATE_HOME"] = xdg, ["HOME"] = "/home/op" };
+        Assert.Equal(expected, CollectorStateDirectory.Resolve(name => environment.GetValueOrDefault(name), path => varLibWritable && path == CollectorStateDirectory.SystemPath));
     }
 
     [Fact]

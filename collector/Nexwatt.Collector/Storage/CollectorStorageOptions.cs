@@ -25,12 +25,7 @@ public sealed class CollectorStorageOptions
         ? p.Trim().ToLowerInvariant()
         : ConnectionString.Length > 0 ? Postgres : Sqlite;
 
-    /// <summary>The SQLite file to use: <see cref="SqlitePath"/> resolved against the content root, or the default.</summary>
-    public string EffectiveSqlitePath(string contentRoot)
-    {
-        if (SqlitePath.Length > 0) return Path.GetFullPath(SqlitePath, contentRoot);
-        // systemd may list several state directories separated by ':'; the unit names one.
-        var folder = Environment.GetEnvironmentVariable("STATE_DIRECTORY") is { Length: > 0 } state ? state.Split(':')[0] : contentRoot;
-        return Path.Combine(folder, "collector.db");
-    }
+    /// <summary>The SQLite file to use: <see cref="SqlitePath"/> resolved against the content root, or collector.db in the state directory.</summary>
+    public string EffectiveSqlitePath(string contentRoot) =>
+        SqlitePath.Length > 0 ? Path.GetFullPath(SqlitePath, contentRoot) : Path.Combine(CollectorStateDirectory.Resolve(), "collector.db");
 }
