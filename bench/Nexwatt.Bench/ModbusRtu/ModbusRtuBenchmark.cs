@@ -27,6 +27,19 @@ internal static partial class ModbusRtuBenchmark
         Progress.Step("modbus-rtu: checking peers (socat, gcc, libmodbus-dev, python3-pymodbus)");
         if (ProcessRunner.FindOnPath("socat") is null) throw new BenchException("socat not installed: apt-get install -y socat");
         var (serverPath, clientPath, version) = await BuildNativeAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return await MeasureAsync(arguments, serverPath, clientPath, version, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            try { Directory.Delete(Path.GetDirectoryName(serverPath)!, recursive: true); }
+            catch (IOException) { }
+        }
+    }
+
+    private static async Task<bool> MeasureAsync(BenchArguments arguments, string serverPath, string clientPath, string version, CancellationToken cancellationToken)
+    {
         var rows = new List<(string Server, ContenderResult Result)>();
         foreach (var server in new[] { "pymodbus", "libmodbus" })
         {

@@ -131,6 +131,24 @@ public sealed class RtuBusTests
         AssertHealthyUnaffected(results, bus);
     }
 
+    [Fact]
+    public async Task A_missing_serial_port_keeps_its_device_unhealthy_and_retried_without_a_crash()
+    {
+        var log = new ListLogger();
+        using var loggers = LoggerFactory.Create(b => b.SetMinimumLevel(LogLevel.Debug).AddProvider(new ListLoggerProvider(log)));
+        await using var links = new DeviceLinks(TimeProvider.System, loggers);
+        var health = new DeviceHealthBoard();
+        var device = new DeviceOptions { Id = "meter", Transport = "rtu", UnitId = 1, Timeout = TimeSpan.FromMilliseconds(300),
+            Serial = new SerialOptions { Port = "/dev/ttyNexwattMissing", BaudRate = 9600 } };
+        using var run = new CancellationTokenSource(TimeSpan.FromSeconds(3));
+        await new DevicePoller("site-1", device, TimeSpan.FromMilliseconds(200), links.For(device), SunSpecModelCatalog.LoadBuiltIn(), new CountingSink(), health,
+            TimeProvider.System, log).RunAsync(run.Token).WaitAsync(TimeSpan.FromSeconds(30));
+        var state = health.Get("meter")!;
+        Assert.False(state.Healthy);
+        Assert.True(state.FailedPolls >= 2, $"only {state.FailedPolls} failed polls: the port was not retried\n{log.Text}");
+        Assert.Contains("/dev/ttyNexwattMissing", log.Text);
+    }
+
     private sealed record PollResults(DeviceHealthBoard Health, ConcurrentDictionary<string, int> Batches, string Log, TimeSpan Run);
 
     private sealed class CountingSink : IReadingSink
