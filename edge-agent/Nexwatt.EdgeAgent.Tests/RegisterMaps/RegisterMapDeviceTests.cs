@@ -45,15 +45,15 @@ public sealed class RegisterMapDeviceTests
 
         Reading Find(string device, string point) => poll.Readings.Single(r => r.DeviceId == device && r.Point == point);
         Assert.Equal(1800, Find("hybrid", CanonicalPoints.ActivePowerW).Value);
-        Assert.Equal(-2000, Find("hybrid/battery", CanonicalPoints.ActivePowerW).Value);
-        Assert.Equal(40.5, Find("hybrid/battery", CanonicalPoints.StateOfChargePct).Value!.Value, 6);
-        Assert.Equal(-300, Find("hybrid/meter", CanonicalPoints.ActivePowerW).Value);
+        Assert.Equal(-2000, Find("hybrid.battery", CanonicalPoints.ActivePowerW).Value);
+        Assert.Equal(40.5, Find("hybrid.battery", CanonicalPoints.StateOfChargePct).Value!.Value, 6);
+        Assert.Equal(-300, Find("hybrid.meter", CanonicalPoints.ActivePowerW).Value);
         Assert.All(poll.Readings, r => Assert.Equal((ushort)CanonicalPoints.ModelId, r.ModelId));
         Assert.DoesNotContain(poll.Readings, r => r.Point is "model_name" or "forcible_command"); // identity and control registers are not telemetry
         Assert.Equal(ReadingQuality.NotImplemented, Find("hybrid", CanonicalPoints.ReactivePowerVar).Quality); // 0x7FFFFFFF
         Assert.Equal("SUN2000-5KTL", health.Describe("hybrid")!.Model);
         Assert.NotNull(controls.FindController("hybrid"));
-        Assert.Same(controls.FindController("hybrid"), controls.FindController("hybrid/battery"));
+        Assert.Same(controls.FindController("hybrid"), controls.FindController("hybrid.battery"));
     }
 
     [Fact]

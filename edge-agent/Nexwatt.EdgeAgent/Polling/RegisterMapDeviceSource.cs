@@ -47,7 +47,7 @@ internal sealed class RegisterMapDeviceSource(
         return new PolledReadings(timestamp, readings);
     }
 
-    public static string SubDeviceId(string deviceId, string? subDevice) => subDevice is null ? deviceId : $"{deviceId}/{subDevice}";
+    public static string SubDeviceId(string deviceId, string? subDevice) => subDevice is null ? deviceId : $"{deviceId}.{subDevice}"; // "." because the collector links ids of letters, digits, ".", "_" and "-" only
 
     public bool IsDeviceFault(Exception exception) => exception is ModbusException or TimeoutException or IOException or MapMismatchException;
 
