@@ -17,6 +17,10 @@ public sealed class PymodbusRegisterMapTests
     private static Entry I(int unit, int address, string type, object value) => new(unit, "input", address, type, value);
 
     private static async Task<Dictionary<string, JsonElement>> ReadAsync(string map, IEnumerable<Entry> image, params string[] extra)
+        => await ReadAsync(map, image, serial: false, extra);
+
+    /// <summary>Serves the image with pymodbus over Modbus TCP, or over RTU on a socat pty pair, and reads it with `read --map`.</summary>
+    private static async Task<Dictionary<string, JsonElement>> ReadAsync(string map, IEnumerable<Entry> image, bool serial, params string[] extra)
     {
         var file = Path.Combine(Path.GetTempPath(), $"nexwatt-map-image-{Guid.NewGuid():N}.json");
         await File.WriteAllTextAsync(file, JsonSerializer.Serialize(image.Select(e => new
@@ -25,10 +29,12 @@ public sealed class PymodbusRegisterMapTests
         })));
         try
         {
-            await using var server = DebianPython.Start(Path.Combine(AppContext.BaseDirectory, "peers", "pymodbus_map_server.py"), file);
-            var ready = await server.WaitForLineAsync(l => l.StartsWith("READY port=", StringComparison.Ordinal), TimeSpan.FromSeconds(30));
-            var port = ready["READY port=".Length..];
-            var (code, output) = await AgentProcess.RunAsync(["read", "--host", "127.0.0.1", "--port", port, "--map", map, "--json", .. extra]);
+            var script = Path.Combine(AppContext.BaseDirectory, "peers", "pymodbus_map_server.py");
+            await using var pty = serial ? await PtyPair.StartAsync() : null;
+            await using var server = pty is null ? DebianPython.Start(script, file) : DebianPython.Start(script, file, "--serial", pty.B, "--baud", "19200");
+            var ready = await server.WaitForLineAsync(l => l.StartsWith("READY", StringComparison.Ordinal), TimeSpan.FromSeconds(30));
+            string[] where = pty is null ? ["--host", "127.0.0.1", "--port", ready["READY port=".Length..]] : ["--serial", pty.A, "--baud", "19200"];
+            var (code, output) = await AgentProcess.RunAsync(["read", .. where, "--map", map, "--json", .. extra]);
             Assert.True(code == 0, $"{output}\npymodbus log:\n{server.Log}");
             return JsonDocument.Parse(AgentProcess.JsonPart(output)).RootElement.GetProperty("points").EnumerateArray()
                 .ToDictionary(p => p.GetProperty("point").GetString()!, p => p.Clone());
@@ -144,6 +150,16 @@ public sealed class PymodbusRegisterMapTests
         Canonical(points, "export_energy", "EnergyExportedWh", "Wh", 321250);
         Canonical(points, "current_sum", "CurrentA", "A", 12.5);
         Assert.Equal(1234500, Value(points, "import_energy"), 6);
+    }
+
+    [Fact]
+    public async Task Eastron_SDM630_on_an_RTU_bus_reads_the_same_through_read_serial_map()
+    {
+        var points = await ReadAsync("eastron-sdm630", [
+            I(1, 0, "float32", 231.5), I(1, 48, "float32", 12.5), I(1, 52, "float32", 2875.5), I(1, 70, "float32", 50.0)], serial: true);
+        Canonical(points, "total_power", "ActivePowerW", "W", -2875.5);
+        Canonical(points, "voltage_l1", "VoltageV", "V", 231.5);
+        Canonical(points, "frequency", "FrequencyHz", "Hz", 50);
     }
 
     [Fact]

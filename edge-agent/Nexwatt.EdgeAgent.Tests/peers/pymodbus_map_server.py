@@ -1,10 +1,11 @@
 """Serves a register image described in JSON over Modbus TCP with pymodbus, an implementation independent of ours.
 
-Usage: pymodbus_map_server.py IMAGE.json
+Usage: pymodbus_map_server.py IMAGE.json [--serial PATH --baud N]
 IMAGE.json: [{"unit": 1, "kind": "holding"|"input", "address": N, "type": "int16"|"uint16"|"int32"|"uint32"|
 "uint64"|"float32"|"string", "value": V, "order": "high"|"low", "length": registers (strings)}...]
 Values are packed here with Python's struct, never with the agent's codec. Binds 127.0.0.1 on a free port and
-prints "READY port=N" once it accepts connections; every register not in the image reads 0.
+prints "READY port=N" once it accepts connections (with --serial: Modbus RTU on that port, 8N1, and "READY");
+every register not in the image reads 0.
 """
 import asyncio
 import json
@@ -12,7 +13,8 @@ import struct
 import sys
 
 from pymodbus.datastore import ModbusSequentialDataBlock, ModbusServerContext, ModbusSlaveContext
-from pymodbus.server.async_io import ModbusTcpServer
+from pymodbus.framer.rtu_framer import ModbusRtuFramer
+from pymodbus.server.async_io import ModbusSerialServer, ModbusTcpServer
 
 FORMATS = {"int16": ">h", "uint16": ">H", "int32": ">i", "uint32": ">I", "uint64": ">Q", "float32": ">f"}
 
@@ -38,7 +40,16 @@ async def main():
         unit: ModbusSlaveContext(hr=ModbusSequentialDataBlock(0, regs["holding"]), ir=ModbusSequentialDataBlock(0, regs["input"]), zero_mode=True)
         for unit, regs in units.items()
     }
-    server = ModbusTcpServer(ModbusServerContext(slaves=slaves, single=False), address=("127.0.0.1", 0), allow_reuse_address=True)
+    context = ModbusServerContext(slaves=slaves, single=False)
+    if "--serial" in sys.argv:
+        path = sys.argv[sys.argv.index("--serial") + 1]
+        baud = int(sys.argv[sys.argv.index("--baud") + 1])
+        server = ModbusSerialServer(context, framer=ModbusRtuFramer, port=path, baudrate=baud, parity="N", bytesize=8, stopbits=1)
+        await server.start()
+        print("READY", flush=True)
+        await asyncio.Event().wait()
+        return
+    server = ModbusTcpServer(context, address=("127.0.0.1", 0), allow_reuse_address=True)
     task = asyncio.ensure_future(server.serve_forever())
     await server.serving
     print(f"READY port={server.server.sockets[0].getsockname()[1]}", flush=True)

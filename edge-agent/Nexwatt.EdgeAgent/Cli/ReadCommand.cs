@@ -38,7 +38,12 @@ internal static class ReadCommand
         command.SetAction(async (parse, cancellationToken) =>
         {
             if (enphase.Requested(parse)) return await enphase.RunAsync(parse, cancellationToken).ConfigureAwait(false);
-            if (parse.GetValue(map) is { } mapName) return await ReadMapCommand.RunAsync(mapName, parse.GetValue(mapsFolder), parse.GetValue(host)!, parse.GetValue(port), parse.GetResult(unit) is { Implicit: false } ? parse.GetValue(unit) : null, parse.GetValue(timeout), parse.GetValue(json), cancellationToken).ConfigureAwait(false);
+            if (parse.GetValue(map) is { } mapName)
+            {
+                await using var mapRtu = serial.CreateLink(parse, parse.GetValue(timeout));
+                return await ReadMapCommand.RunAsync(mapName, parse.GetValue(mapsFolder), parse.GetValue(host), parse.GetValue(port),
+                    parse.GetResult(unit) is { Implicit: false } ? parse.GetValue(unit) : null, parse.GetValue(timeout), parse.GetValue(json), mapRtu, cancellationToken).ConfigureAwait(false);
+            }
             var catalog = SunSpecModelCatalog.LoadBuiltIn();
             if (parse.GetValue(models) is { } folder) catalog = catalog.LoadFolder(folder.FullName);
             var order = parse.GetValue(wordOrder) == "LowWordFirst" ? SunSpecWordOrder.LowWordFirst : SunSpecWordOrder.HighWordFirst;

@@ -27,8 +27,9 @@ internal static class ReadMapCommand
         return (map, folder);
     }
 
-    public static async Task<int> RunAsync(string name, DirectoryInfo? folder, string host, int port, int? unit, TimeSpan timeout, bool json,
-        CancellationToken cancellationToken)
+    /// <summary>Reads over <paramref name="rtu"/> when given (--serial), else over Modbus TCP at host and port.</summary>
+    public static async Task<int> RunAsync(string name, DirectoryInfo? folder, string? host, int port, int? unit, TimeSpan timeout, bool json,
+        ModbusRtuLink? rtu, CancellationToken cancellationToken)
     {
         RegisterMap map;
         try
@@ -43,9 +44,9 @@ internal static class ReadMapCommand
             return BadMap;
         }
         var unitId = (byte)(unit ?? map.Defaults.UnitId);
-        var endpoint = $"{host}:{port}";
+        var endpoint = rtu?.Name ?? $"{host}:{port}";
         await using var pool = new ModbusLinkPool();
-        var link = pool.GetLink(new ModbusTcpLinkOptions { Host = host, Port = port, ConnectTimeout = timeout, ResponseTimeout = timeout });
+        IModbusClient link = rtu ?? (IModbusClient)pool.GetLink(new ModbusTcpLinkOptions { Host = host!, Port = port, ConnectTimeout = timeout, ResponseTimeout = timeout });
         try
         {
             if (await MapIdentification.MismatchAsync(link, map, unitId, cancellationToken).ConfigureAwait(false) is { } why)
