@@ -69,6 +69,18 @@ public sealed class EnphaseBatteryControlTests : IDisposable
     }
 
     [Fact]
+    public async Task WithoutAConfiguredRating_ATargetIsRejectedNamingTheKey()
+    {
+        var (gateway, source, control) = await StartAsync();
+        await using var _ = gateway;
+        using var __ = source;
+        var state = await control.ReadStateAsync("envoy.battery", CancellationToken.None);
+        var (plan, reason) = DispatchLimits.CheckTarget(new SetpointTarget { DeviceId = "envoy.battery", ActivePowerW = -3000 }, state);
+        Assert.Null(plan);
+        Assert.Contains("Enphase:BatteryRatingW", reason);
+    }
+
+    [Fact]
     public async Task AWriteTheGatewayAcceptsButIgnores_IsPartialWithTheReason()
     {
         var (gateway, source, control) = await StartAsync();

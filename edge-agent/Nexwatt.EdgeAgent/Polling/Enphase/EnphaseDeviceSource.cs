@@ -251,7 +251,7 @@ internal sealed class EnphaseDeviceSource : IDeviceSource, IDisposable
         var aggregate = measurements.FirstOrDefault(m => m.Quantity == Quantity.StateOfChargePct && m.SubDevice is SubDevices.Batteries or SubDevices.AcBatteries);
         if (aggregate?.Value is { } soc) _stateOfCharge = soc;
         if (_controls is null || !session.Plan.Tariff) return;
-        _batteryControl ??= new EnphaseBatteryControl(_client, () => _stateOfCharge);
+        _batteryControl ??= new EnphaseBatteryControl(_client, () => _stateOfCharge, _device.Enphase.BatteryRatingW);
         foreach (var battery in measurements.Select(m => m.SubDevice).Distinct()
             .Where(d => d is SubDevices.Batteries or SubDevices.AcBatteries || d.StartsWith("battery-", StringComparison.Ordinal)))
             _controls.RegisterController(SubDeviceId(_device.EffectiveId, battery), _batteryControl);
