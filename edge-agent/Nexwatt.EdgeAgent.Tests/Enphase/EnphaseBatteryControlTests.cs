@@ -26,9 +26,9 @@ public sealed class EnphaseBatteryControlTests : IDisposable
         var registry = new DeviceControlRegistry();
         var source = new EnphaseDeviceSource(device, TimeProvider.System, NullLogger.Instance, _dir, registry);
         await source.ReadAsync(CancellationToken.None);
-        var control = registry.FindController("envoy/battery");
+        var control = registry.FindController("envoy.battery");
         Assert.NotNull(control);
-        Assert.Same(control, registry.FindController("envoy/battery-12345678901006"));
+        Assert.Same(control, registry.FindController("envoy.battery-12345678901006"));
         return (gateway, source, control!);
     }
 
@@ -44,28 +44,40 @@ public sealed class EnphaseBatteryControlTests : IDisposable
         var (gateway, source, control) = await StartAsync();
         await using var _ = gateway;
         using var __ = source;
-        var state = await control.ReadStateAsync("envoy/battery", CancellationToken.None);
+        var state = await control.ReadStateAsync("envoy.battery", CancellationToken.None);
         Assert.True(state!.HasStorageControls);
         Assert.Equal(20, state.ReservePercent);
         Assert.Equal(21, state.StateOfChargePercent);
 
-        var charge = await control.ApplyAsync(PlannedTarget.Power("envoy/battery", -3000), TimeSpan.FromMinutes(5), true, CancellationToken.None);
+        var charge = await control.ApplyAsync(PlannedTarget.Power("envoy.battery", -3000), TimeSpan.FromMinutes(5), true, CancellationToken.None);
         Assert.Equal(SetpointAck.Types.Result.Applied, charge.Result);
         Assert.True(Settings(gateway).GetProperty("charge_from_grid").GetBoolean());
         // The rest of the document is kept as read.
         Assert.Equal("self-consumption", Settings(gateway).GetProperty("mode").GetString());
 
-        var discharge = await control.ApplyAsync(PlannedTarget.Power("envoy/battery", 2000), TimeSpan.FromMinutes(5), true, CancellationToken.None);
+        var discharge = await control.ApplyAsync(PlannedTarget.Power("envoy.battery", 2000), TimeSpan.FromMinutes(5), true, CancellationToken.None);
         Assert.Equal(SetpointAck.Types.Result.Rejected, discharge.Result);
         Assert.Contains("cannot command a discharge", discharge.Reason);
 
-        var hold = await control.ApplyAsync(PlannedTarget.Power("envoy/battery", 0), TimeSpan.FromMinutes(5), true, CancellationToken.None);
+        var hold = await control.ApplyAsync(PlannedTarget.Power("envoy.battery", 0), TimeSpan.FromMinutes(5), true, CancellationToken.None);
         Assert.Equal(SetpointAck.Types.Result.Applied, hold.Result);
         Assert.Equal(21, Settings(gateway).GetProperty("reserved_soc").GetDouble());
 
-        await control.RestoreAsync(PlannedTarget.Power("envoy/battery", 0), CancellationToken.None);
+        await control.RestoreAsync(PlannedTarget.Power("envoy.battery", 0), CancellationToken.None);
         Assert.False(Settings(gateway).GetProperty("charge_from_grid").GetBoolean());
         Assert.Equal(20, Settings(gateway).GetProperty("reserved_soc").GetDouble());
+    }
+
+    [Fact]
+    public async Task WithoutAConfiguredRating_ATargetIsRejectedNamingTheKey()
+    {
+        var (gateway, source, control) = await StartAsync();
+        await using var _ = gateway;
+        using var __ = source;
+        var state = await control.ReadStateAsync("envoy.battery", CancellationToken.None);
+        var (plan, reason) = DispatchLimits.CheckTarget(new SetpointTarget { DeviceId = "envoy.battery", ActivePowerW = -3000 }, state);
+        Assert.Null(plan);
+        Assert.Contains("Enphase:BatteryRatingW", reason);
     }
 
     [Fact]
@@ -75,7 +87,7 @@ public sealed class EnphaseBatteryControlTests : IDisposable
         await using var _ = gateway;
         using var __ = source;
         gateway.IgnoreTariffWrites = true;
-        var charge = await control.ApplyAsync(PlannedTarget.Power("envoy/battery", -3000), TimeSpan.FromMinutes(5), true, CancellationToken.None);
+        var charge = await control.ApplyAsync(PlannedTarget.Power("envoy.battery", -3000), TimeSpan.FromMinutes(5), true, CancellationToken.None);
         Assert.Equal(SetpointAck.Types.Result.Partial, charge.Result);
         Assert.Contains("reads back False", charge.Reason);
     }

@@ -112,7 +112,7 @@ public sealed class EnphaseDeviceSourceTests : IDisposable
         var started = System.Diagnostics.Stopwatch.StartNew();
         var polled = await source.ReadAsync(CancellationToken.None);
         Assert.True(started.Elapsed < TimeSpan.FromSeconds(20), $"meter poll took {started.Elapsed} behind a stalled inverter read");
-        Assert.Contains(polled.Readings, r => r.DeviceId == "envoy/production" && r.Point == "ActivePowerW" && r.Value == 807.326);
+        Assert.Contains(polled.Readings, r => r.DeviceId == "envoy.production" && r.Point == "ActivePowerW" && r.Value == 807.326);
     }
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);

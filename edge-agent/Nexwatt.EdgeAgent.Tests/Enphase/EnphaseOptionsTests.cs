@@ -36,6 +36,7 @@ public sealed class EnphaseOptionsTests
     [InlineData("TokenFile", "Agent:Devices:0:Enphase:TokenFile '/nonexistent/token' does not exist")]
     [InlineData("Id", "Agent:Devices:0:Id is required for an enphase device")]
     [InlineData("Installer", "Agent:Devices:0:Enphase:Password is required for user installer")]
+    [InlineData("Rating", "Agent:Devices:0:Enphase:BatteryRatingW -5 must be a power above 0 W")]
     public void EachMistakeNamesItsKeyAndTheExpectedForm(string mistake, string expected)
     {
         var options = Gateway(d =>
@@ -48,6 +49,7 @@ public sealed class EnphaseOptionsTests
                 case "TokenFile": d.Enphase.TokenFile = "/nonexistent/token"; break;
                 case "Id": d.Id = null; break;
                 case "Installer": d.Enphase.User = "installer"; break;
+                case "Rating": d.Enphase.BatteryRatingW = -5; break;
             }
         });
         Assert.Contains(Problems(options), p => p.StartsWith(expected, StringComparison.Ordinal));
@@ -61,11 +63,12 @@ public sealed class EnphaseOptionsTests
         {
             ["Agent:SiteId"] = "s1", ["Agent:Devices:0:Id"] = "envoy", ["Agent:Devices:0:Type"] = "enphase",
             ["Agent:Devices:0:Enphase:Url"] = "http://192.168.1.60", ["Agent:Devices:0:Enphase:MeterInterval"] = "10s",
-            ["Agent:Devices:0:Enphase:InvertrInterval"] = "5m",
+            ["Agent:Devices:0:Enphase:InvertrInterval"] = "5m", ["Agent:Devices:0:Enphase:BatteryRatingW"] = "3840",
         });
         var warnings = AgentConfigurationCheck.Apply(configuration, new Dictionary<string, string>());
         Assert.Equal(["Agent:Devices:0:Enphase:InvertrInterval is not a known setting; it is ignored (did you mean Agent:Devices:0:Enphase:InverterInterval?)."], warnings);
         var options = configuration.GetSection("Agent").Get<AgentOptions>()!;
         Assert.Equal(TimeSpan.FromSeconds(10), options.Devices[0].Enphase.MeterInterval);
+        Assert.Equal(3840, options.Devices[0].Enphase.BatteryRatingW);
     }
 }

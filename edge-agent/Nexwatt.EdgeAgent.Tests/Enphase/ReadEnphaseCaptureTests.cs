@@ -66,12 +66,12 @@ public sealed class ReadEnphaseCaptureTests : IDisposable
             .ToDictionary(r => (r.GetProperty("device").GetString()!, r.GetProperty("point").GetString()!), r => r);
         double Value(string device, string point)
         {
-            Assert.True(readings.TryGetValue(($"enphase/{device}", point), out var r), $"{folder}: no {device} {point}; have {string.Join(", ", readings.Keys.Select(k => k.Item1).Distinct())}");
+            Assert.True(readings.TryGetValue(($"enphase.{device}", point), out var r), $"{folder}: no {device} {point}; have {string.Join(", ", readings.Keys.Select(k => k.Item1).Distinct())}");
             Assert.Equal(point.EndsWith("Wh", StringComparison.Ordinal) ? "Wh" : point.EndsWith("Pct", StringComparison.Ordinal) ? "Pct" : point.EndsWith('W') ? "W" : r.GetProperty("unit").GetString(), r.GetProperty("unit").GetString());
             return r.GetProperty("value").GetDouble();
         }
 
-        Assert.True(readings.ContainsKey(("enphase/production", "ActivePowerW")), $"{folder}: no production power");
+        Assert.True(readings.ContainsKey(("enphase.production", "ActivePowerW")), $"{folder}: no production power");
         // Every enabled CT, read straight from the capture: production as is, net-consumption negated (import is negative).
         if (Captured(fixture, "ivp_meters_readings") is not null && Captured(fixture, "ivp_meters") is { ValueKind: JsonValueKind.Array })
         {

@@ -46,6 +46,13 @@ public sealed class EnphaseOptions
 
     public TimeSpan ReadTimeout { get; set; } = TimeSpan.FromSeconds(45);
 
+    /// <summary>
+    /// The gateway's batteries' combined continuous power in W (3840 per IQ Battery 5P or 10T, 1280 per 3T). The local
+    /// API states no rating, and dispatch checks every target against one: without it, setpoints to this gateway are
+    /// rejected with a reason naming this key.
+    /// </summary>
+    public double? BatteryRatingW { get; set; }
+
     /// <summary>Where the gateway certificate's SHA-256 is pinned; empty means "enphase-&lt;host&gt;_&lt;port&gt;.pin" in the agent's state directory (beside the buffer's default file).</summary>
     public string? PinFile { get; set; }
 }
@@ -79,6 +86,8 @@ internal static class EnphaseOptionsChecks
                 problems.Add($"{key}:Enphase:TokenFile '{token}' does not exist.");
             if (url?.Scheme == "https" && string.IsNullOrEmpty(e.TokenFile))
                 problems.Add($"{key}:Enphase:TokenFile is required with an https Url (firmware 7+ needs a JWT from Enphase).");
+            if (e.BatteryRatingW is { } rating && !(double.IsFinite(rating) && rating > 0))
+                problems.Add($"{key}:Enphase:BatteryRatingW {rating} must be a power above 0 W (e.g. 3840 for one IQ Battery 5P).");
             if (e.User is not ("envoy" or "installer"))
                 problems.Add($"{key}:Enphase:User '{e.User}' must be envoy or installer.");
             if (e.User == "installer" && string.IsNullOrEmpty(e.Password))

@@ -14,6 +14,9 @@ internal sealed record DeviceControlState(
 {
     /// <summary>Why a device without storage controls has none, in words for the answer (default: no SunSpec 124).</summary>
     public string? NoStorageControlReason { get; init; }
+
+    /// <summary>Why a device without a rating has none, in words for the answer (default: SunSpec WChaMax not stated).</summary>
+    public string? NoRatingReason { get; init; }
 }
 
 /// <summary>What the agent will write to one device: battery power (model 124) or an export limit (model 123).</summary>

@@ -49,7 +49,7 @@ internal static class DispatchLimits
         var watts = target.ActivePowerW;
         if (!double.IsFinite(watts)) return (null, "active power is not a number");
         if (!state.HasStorageControls) return (null, state.NoStorageControlReason ?? $"device {target.DeviceId} has no storage control (SunSpec {StorageModel})");
-        if (state.RatingWatts is not > 0) return (null, $"device {target.DeviceId} does not state its rating (WChaMax)");
+        if (state.RatingWatts is not > 0) return (null, state.NoRatingReason ?? $"device {target.DeviceId} does not state its rating (WChaMax)");
         if (Math.Abs(watts) > state.RatingWatts.Value + 0.5)
             return (null, Invariant($"exceeds rating {state.RatingWatts.Value:0.#} W"));
         if (watts > 0 && state.StateOfChargePercent is { } soc && state.ReservePercent is { } reserve && soc <= reserve)

@@ -14,7 +14,7 @@ namespace Nexwatt.EdgeAgent.Polling.Enphase;
 /// (window end, stop, agent stopping). The gateway's document is shared by all its batteries, so every battery id of
 /// one gateway drives the same document.
 /// </summary>
-internal sealed class EnphaseBatteryControl(GatewayClient client, Func<double?> stateOfCharge) : ISiteDevices
+internal sealed class EnphaseBatteryControl(GatewayClient client, Func<double?> stateOfCharge, double? ratingWatts) : ISiteDevices
 {
     private readonly SemaphoreSlim _gate = new(1, 1);
     private TariffDocument? _original;
@@ -22,8 +22,11 @@ internal sealed class EnphaseBatteryControl(GatewayClient client, Func<double?> 
     public async ValueTask<DeviceControlState?> ReadStateAsync(string deviceId, CancellationToken cancellationToken)
     {
         var tariff = await ReadTariffAsync(cancellationToken).ConfigureAwait(false);
-        return new DeviceControlState(deviceId, tariff.HasStorageSettings, HasCurtailmentControls: false, RatingWatts: null,
-            StateOfChargePercent: stateOfCharge(), ReservePercent: tariff.ReservedSocPct);
+        return new DeviceControlState(deviceId, tariff.HasStorageSettings, HasCurtailmentControls: false, RatingWatts: ratingWatts,
+            StateOfChargePercent: stateOfCharge(), ReservePercent: tariff.ReservedSocPct)
+        {
+            NoRatingReason = $"device {deviceId} has no rating: the Enphase local API states none; set its gateway's Enphase:BatteryRatingW",
+        };
     }
 
     public async ValueTask<TargetResult> ApplyAsync(PlannedTarget target, TimeSpan revertTimeout, bool measure, CancellationToken cancellationToken)

@@ -251,11 +251,18 @@ internal sealed class EnphaseDeviceSource : IDeviceSource, IDisposable
         var aggregate = measurements.FirstOrDefault(m => m.Quantity == Quantity.StateOfChargePct && m.SubDevice is SubDevices.Batteries or SubDevices.AcBatteries);
         if (aggregate?.Value is { } soc) _stateOfCharge = soc;
         if (_controls is null || !session.Plan.Tariff) return;
-        _batteryControl ??= new EnphaseBatteryControl(_client, () => _stateOfCharge);
+        _batteryControl ??= new EnphaseBatteryControl(_client, () => _stateOfCharge, _device.Enphase.BatteryRatingW);
         foreach (var battery in measurements.Select(m => m.SubDevice).Distinct()
             .Where(d => d is SubDevices.Batteries or SubDevices.AcBatteries || d.StartsWith("battery-", StringComparison.Ordinal)))
-            _controls.RegisterController($"{_device.EffectiveId}/{battery}", _batteryControl);
+            _controls.RegisterController(SubDeviceId(_device.EffectiveId, battery), _batteryControl);
     }
+
+    /// <summary>
+    /// The device id of one of the gateway's meters or batteries, used both for its readings and for its dispatch
+    /// controller, so a setpoint addressed to a reading's device id reaches the controller. "." not "/": the
+    /// collector links assets to device ids of letters, digits, ".", "_" and "-" only.
+    /// </summary>
+    internal static string SubDeviceId(string deviceId, string subDevice) => $"{deviceId}.{subDevice}";
 
     private static IEnumerable<string> PollPaths(EndpointPlan plan)
     {
@@ -279,8 +286,7 @@ internal sealed class EnphaseDeviceSource : IDeviceSource, IDisposable
         var readings = new List<Reading>(measurements.Count);
         foreach (var m in measurements)
         {
-            // "." not "/": the collector links assets to device ids of letters, digits, ".", "_" and "-" only.
-            var deviceId = $"{_device.EffectiveId}.{m.SubDevice}";
+            var deviceId = SubDeviceId(_device.EffectiveId, m.SubDevice);
             var name = m.Quantity.ToString();
             readings.Add(CanonicalPoints.Units.ContainsKey(name)
                 ? CanonicalReadings.Create(deviceId, name, m.Value, m.Timestamp)

@@ -83,7 +83,8 @@ internal sealed class GatewayClient : IDisposable
         try
         {
             using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseContentRead, deadline.Token).ConfigureAwait(false);
-            var bytes = await response.Content.ReadAsByteArrayAsync(deadline.Token).ConfigureAwait(false);
+            // Bytes, never ReadAsStringAsync: that throws on charsets .NET does not ship (ISO-8859-4 from some gateways).
+            var bytes = ResponseText.AsUtf8(await response.Content.ReadAsByteArrayAsync(deadline.Token).ConfigureAwait(false));
             var challengeHeader = response.Headers.WwwAuthenticate.Select(h => h.ToString()).Select(DigestAuthenticator.ParseChallenge).FirstOrDefault(c => c is not null);
             return ((int)response.StatusCode, bytes, challengeHeader);
         }
