@@ -58,6 +58,7 @@ public sealed partial class EnphaseEndToEndTests
         {
             ["NEXWATT_CONFIG"] = "/dev/null/none",
             ["NEXWATT_Agent__SiteId"] = SiteId,
+            ["NEXWATT_Agent__Metrics__Port"] = "0", // many agents at once: no shared metrics port
             ["NEXWATT_Agent__DefaultPollInterval"] = "00:00:01",
             ["NEXWATT_Agent__Buffer__Path"] = Path.Combine(directory, "agent-buffer.db"),
             ["NEXWATT_Agent__Uplink__Grpc__Enabled"] = "true",

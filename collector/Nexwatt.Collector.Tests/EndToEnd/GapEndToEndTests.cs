@@ -34,7 +34,8 @@ public sealed class GapEndToEndTests
             await SiteProcesses.WaitUntil(async () => (await Samples()).Count >= 5, "samples before the outage", agent);
             await collector.DisposeAsync();
             // Down until the edge had to evict.
-            await agent.WaitForLineAsync(l => l.Contains("evict", StringComparison.OrdinalIgnoreCase), SiteProcesses.Patience);
+            // The eviction itself (event 2302), not the health warning that the buffer is nearly full.
+            await agent.WaitForLineAsync(l => l.Contains("Buffer full", StringComparison.Ordinal) && l.Contains("evicted the oldest", StringComparison.Ordinal), SiteProcesses.Patience);
             collector = await CollectorServer.StartAsync(directory: directory, grpc: grpcPort, api: apiPort, deleteOnDispose: false);
             await agent.WaitForLineAsync(l => l.Contains("Announced a gap upstream", StringComparison.Ordinal), SiteProcesses.Patience);
 

@@ -38,6 +38,7 @@ public sealed partial class GrpcEndToEndTests
             {
                 ["NEXWATT_CONFIG"] = "/dev/null/none",
                 ["NEXWATT_Agent__SiteId"] = "site-e2e",
+                ["NEXWATT_Agent__Metrics__Port"] = "0", // many agents at once: no shared metrics port
                 ["NEXWATT_Agent__DefaultPollInterval"] = "00:00:00.500",
                 ["NEXWATT_Agent__Buffer__Path"] = Path.Combine(directory, "agent-buffer.db"),
                 ["NEXWATT_Agent__Uplink__Grpc__Enabled"] = "true",

@@ -31,6 +31,7 @@ internal static partial class SiteProcesses
         {
             ["NEXWATT_CONFIG"] = "/dev/null/none",
             ["NEXWATT_Agent__SiteId"] = siteId,
+            ["NEXWATT_Agent__Metrics__Port"] = "0", // many agents at once: no shared metrics port
             ["NEXWATT_Agent__DefaultPollInterval"] = pollInterval,
             ["NEXWATT_Agent__Buffer__Path"] = bufferPath,
             ["NEXWATT_Agent__Devices__0__Id"] = deviceId,
