@@ -22,14 +22,15 @@ internal static class StatusTable
             text.AppendLine(inv, $"{device.GetProperty("id").GetString(),-20} {(device.GetProperty("healthy").GetBoolean() ? "ok" : "failing"),-9} {Text(device.GetProperty("lastReading")),-22} {device.GetProperty("polls").GetInt64(),7} {device.GetProperty("errors").GetInt64(),7}  {note}");
         }
         var buffer = status.GetProperty("buffer");
-        text.AppendLine(inv, $"Buffer: {buffer.GetProperty("readings").GetInt64()} readings, {buffer.GetProperty("bytesOnDisk").GetInt64()} bytes, oldest {Text(buffer.GetProperty("oldest"))}, {buffer.GetProperty("evicted").GetInt64()} evicted");
+        text.AppendLine(inv, $"Buffer: {buffer.GetProperty("readings").GetInt64()} readings, {buffer.GetProperty("bytesOnDisk").GetInt64()} bytes, oldest {Text(buffer.GetProperty("oldest"))}, {buffer.GetProperty("evicted").GetInt64()} evicted, ~{buffer.GetProperty("bytesWrittenPerDay").GetInt64() / 1048576.0:0.#} MB written per day");
         var uplink = status.GetProperty("uplink");
         text.AppendLine(inv, $"Uplink: {uplink.GetProperty("transport").GetString()}, {(uplink.GetProperty("connected").GetBoolean() ? "connected" : "not connected")}, last delivery {Text(uplink.GetProperty("lastDelivery"))}");
-        text.AppendLine(inv, $"Collector key: {Text(status.GetProperty("collectorKey"))}");
+        text.AppendLine(inv, $"Collector key: {(status.GetProperty("collectorKey").GetString() ?? "none pinned (every setpoint is rejected)")}");
         var setpoints = status.GetProperty("setpoints").EnumerateArray().ToArray();
         text.AppendLine(inv, $"Setpoints: {(setpoints.Length == 0 ? "none" : string.Join(", ", setpoints.Select(s => $"{s.GetProperty("device").GetString()} {s.GetProperty("kind").GetString()} ({s.GetProperty("dispatch").GetString()})")))}");
         return text.ToString();
     }
 
-    private static string Text(JsonElement value) => value.ValueKind == JsonValueKind.Null ? "never" : value.ToString();
+    private static string Text(JsonElement value) => value.ValueKind == JsonValueKind.Null ? "never"
+        : value.TryGetDateTimeOffset(out var at) ? at.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss'Z'", CultureInfo.InvariantCulture) : value.ToString();
 }

@@ -69,6 +69,9 @@ internal sealed class StatusDocument(string siteId, AgentHealth health, DeviceHe
         json.WriteNumber("readings", statistics.ReadingsBuffered);
         json.WriteNumber("bytesOnDisk", statistics.BytesOnDisk);
         json.WriteNumber("evicted", statistics.ReadingsEvictedTotal);
+        // Flash wear: what the store wrote since it was made, and its estimate per day at the current rate.
+        json.WriteNumber("bytesWrittenTotal", statistics.BytesWrittenTotal);
+        json.WriteNumber("bytesWrittenPerDay", statistics.BytesWrittenPerDay);
         WriteTime(json, "oldest", statistics.OldestTimeUs is { } us ? Protos.WireTime.FromMicroseconds(us) : null);
         json.WriteEndObject();
     }
