@@ -24,10 +24,10 @@ internal static partial class Log
     [LoggerMessage(2006, LogLevel.Warning, "{DeviceId}: model {ModelId} at {Address} is unknown to this agent and is skipped; add its JSON definition to Agent:SunSpecModelsFolder to read it")]
     public static partial void UnknownModel(ILogger logger, string deviceId, int modelId, int address);
 
-    [LoggerMessage(2100, LogLevel.Information, "{DeviceId}: {Count} readings ({Good} good) {Summary}")]
+    [LoggerMessage(2100, LogLevel.Debug, "{DeviceId}: {Count} readings ({Good} good) {Summary}")]
     public static partial void ReadingSummary(ILogger logger, string deviceId, int count, int good, string summary);
 
-    [LoggerMessage(2101, LogLevel.Debug, "Reading site={SiteId} device={DeviceId} model={ModelId} point={Point} value={Value} text={Text} units={Units} quality={Quality} ts={SourceTimestamp:O}")]
+    [LoggerMessage(2101, LogLevel.Trace, "Reading site={SiteId} device={DeviceId} model={ModelId} point={Point} value={Value} text={Text} units={Units} quality={Quality} ts={SourceTimestamp:O}")]
     public static partial void ReadingDetail(ILogger logger, string siteId, string deviceId, int modelId, string point, double? value, string? text, string? units, ReadingQuality quality, DateTimeOffset sourceTimestamp);
 
     [LoggerMessage(2200, LogLevel.Information, "Discovery: probing {Addresses} address(es) x {Ports} port(s) x {Units} unit id(s)")]

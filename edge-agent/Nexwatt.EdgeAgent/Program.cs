@@ -8,6 +8,7 @@ var run = RunCommand.Create();
 root.Subcommands.Add(run);
 root.Subcommands.Add(ReadCommand.Create());
 root.Subcommands.Add(ScanCommand.Create());
+root.Subcommands.Add(StatusCommand.Create());
 foreach (var option in run.Options) root.Options.Add(option);
 root.Action = run.Action;
 return await root.Parse(args).InvokeAsync().ConfigureAwait(false);

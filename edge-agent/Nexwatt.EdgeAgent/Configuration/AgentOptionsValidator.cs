@@ -19,6 +19,8 @@ public sealed class AgentOptionsValidator : IValidateOptions<AgentOptions>
             problems.Add($"Agent:DefaultPollInterval {options.DefaultPollInterval} is below the 100 ms floor.");
         if (options.HealthLogInterval < TimeSpan.Zero)
             problems.Add($"Agent:HealthLogInterval {options.HealthLogInterval} is negative; use 00:00:00 to turn the health line off.");
+        if (options.LogSummaryInterval < TimeSpan.Zero)
+            problems.Add($"Agent:LogSummaryInterval {options.LogSummaryInterval} is negative; use 00:00:00 (or 0s) to turn the device summaries off.");
         if (options.SunSpecModelsFolder is { Length: > 0 } folder && !Directory.Exists(folder))
             problems.Add($"Agent:SunSpecModelsFolder '{folder}' does not exist.");
         RegisterMapOptionsChecks.Validate(options, problems);

@@ -40,6 +40,11 @@ internal sealed class SetpointDispatcher : BackgroundService
         _engine = new DispatchEngine(new SetpointVerifier(key, identity.SiteId, _options.ClockSkewTolerance), devices, _options, identity.SiteId, time, logger, metrics);
     }
 
+    private volatile IReadOnlyDictionary<string, IReadOnlyList<PlannedTarget>> _published = new Dictionary<string, IReadOnlyList<PlannedTarget>>();
+
+    /// <summary>The dispatches held now, copied by the loop after each round: the engine itself is not thread-safe.</summary>
+    public IReadOnlyDictionary<string, IReadOnlyList<PlannedTarget>> ActiveSetpoints => _published;
+
     /// <summary>Queues a received setpoint; waits while the queue is full.</summary>
     public ValueTask SubmitAsync(ReadOnlyMemory<byte> payload, AckSink reply, CancellationToken cancellationToken)
     {
@@ -56,9 +61,11 @@ internal sealed class SetpointDispatcher : BackgroundService
             while (!stoppingToken.IsCancellationRequested)
             {
                 await _engine.RunDueAsync(stoppingToken).ConfigureAwait(false);
+                _published = _engine.Active;
                 await WaitForWorkAsync(stoppingToken).ConfigureAwait(false);
                 while (_inbox.Reader.TryRead(out var item))
                     await _engine.HandleAsync(item.Payload, item.Reply, stoppingToken).ConfigureAwait(false);
+                _published = _engine.Active;
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)

@@ -138,6 +138,10 @@ public static class AgentHost
         services.AddSingleton<Dispatch.SetpointDispatcher>();
         services.AddSingleton<IHostedService>(sp => sp.GetRequiredService<Dispatch.SetpointDispatcher>());
         services.AddHostedService<Dispatch.GrpcSetpointService>();
+        Observability.Status.StatusServices.Add(services);
+        services.AddSingleton<IHostedService>(sp => new Observability.DeviceSummaryLog(sp.GetRequiredService<IOptions<AgentOptions>>().Value.SiteId,
+            sp.GetRequiredService<IOptions<AgentOptions>>().Value.LogSummaryInterval, sp.GetRequiredService<DeviceHealthBoard>(),
+            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<Observability.DeviceSummaryLog>>()));
         services.AddSingleton<IHostedService>(sp => new Observability.HealthChangeLog(sp.GetRequiredService<Observability.AgentHealth>(),
             sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<Observability.HealthChangeLog>>()));
         services.AddSingleton<IHostedService>(sp => new RuntimeHealthLog(sp.GetRequiredService<IOptions<AgentOptions>>().Value.HealthLogInterval,

@@ -18,7 +18,8 @@ internal sealed class PollingService(
     TimeProvider time,
     ILoggerFactory loggers,
     Hosting.AgentLiveness? liveness = null,
-    Observability.AgentMetrics? metrics = null) : BackgroundService
+    Observability.AgentMetrics? metrics = null,
+    Observability.Status.CredentialExpiryBoard? credentials = null) : BackgroundService
 {
     private readonly ILogger _logger = loggers.CreateLogger<PollingService>();
 
@@ -49,7 +50,9 @@ internal sealed class PollingService(
         var pollers = devices.Select(device =>
         {
             var logger = loggers.CreateLogger($"Nexwatt.EdgeAgent.Device.{device.EffectiveId}");
-            return new DevicePoller(agent.SiteId, device.EffectiveId, device.EffectivePollInterval(agent.DefaultPollInterval), sources.Create(device, logger),
+            var source = sources.Create(device, logger);
+            credentials?.Register(device.EffectiveId, source);
+            return new DevicePoller(agent.SiteId, device.EffectiveId, device.EffectivePollInterval(agent.DefaultPollInterval), source,
                 sink, health, time, logger, liveness, metrics);
         }).ToList();
         await Task.WhenAll(pollers.Select(p => Task.Run(() => p.RunAsync(stoppingToken), CancellationToken.None))).ConfigureAwait(false);

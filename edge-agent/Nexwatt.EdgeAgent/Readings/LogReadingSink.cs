@@ -5,7 +5,8 @@ namespace Nexwatt.EdgeAgent.Readings;
 
 /// <summary>
 /// Readings in the structured log, beside the buffer, for the installer watching the journal: one summary line per
-/// poll at Information (the headline points an installer looks at), and every reading with its fields at Debug.
+/// poll at Debug (the headline points an installer looks at), and every reading with its fields at Trace. At the
+/// default level the journal gets Observability.DeviceSummaryLog's line per device every few minutes instead.
 /// </summary>
 internal sealed class LogReadingSink(ILogger<LogReadingSink> logger) : IReadingSink
 {
@@ -14,11 +15,11 @@ internal sealed class LogReadingSink(ILogger<LogReadingSink> logger) : IReadingS
 
     public ValueTask WriteAsync(DeviceReadings batch, CancellationToken cancellationToken)
     {
-        if (logger.IsEnabled(LogLevel.Debug))
+        if (logger.IsEnabled(LogLevel.Trace))
             foreach (var r in batch.Readings)
                 Log.ReadingDetail(logger, batch.SiteId, r.DeviceId, r.ModelId, r.Point, r.Value, r.Text, r.Units, r.Quality, r.SourceTimestamp);
 
-        if (logger.IsEnabled(LogLevel.Information))
+        if (logger.IsEnabled(LogLevel.Debug))
         {
             var good = batch.Readings.Count(r => r.Quality == ReadingQuality.Good);
             var summary = string.Join(", ", Headline

@@ -17,7 +17,7 @@ namespace Nexwatt.EdgeAgent.Polling.Enphase;
 /// schedule in the background and are cancelled when the next meter poll is due, so a stalled device_data never
 /// delays the meters. Sub-devices report as "&lt;id&gt;.production", "&lt;id&gt;.grid-L1", "&lt;id&gt;.battery-&lt;serial&gt;" ….
 /// </summary>
-internal sealed class EnphaseDeviceSource : IDeviceSource, IDisposable
+internal sealed class EnphaseDeviceSource : IDeviceSource, Observability.Status.ICredentialExpiry, IDisposable
 {
     private readonly DeviceOptions _device;
     private readonly EnphaseOptions _options;
@@ -60,6 +60,9 @@ internal sealed class EnphaseDeviceSource : IDeviceSource, IDisposable
 
     /// <summary>What the last connection found, for the read command and status.</summary>
     public Session? Current => _session;
+
+    /// <summary>The gateway token's exp claim, once a session uses one (firmware 7+).</summary>
+    public DateTimeOffset? CredentialExpiresAt => Volatile.Read(ref _session)?.Token?.ExpiresAt;
 
     public CertificatePin? Pin => _pin;
 
