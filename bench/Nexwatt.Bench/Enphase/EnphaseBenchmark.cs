@@ -38,7 +38,7 @@ internal static partial class EnphaseBenchmark
             Progress.Step("enphase: starting hardware-sim (inverter + battery) and the simulated gateways");
             var modbus = Start(peers, ["serve", "--inverter", "0", "--battery", "0", "--host", "127.0.0.1", "--no-table"]);
             var sims = Enumerable.Range(0, Math.Min(SimulatorProcesses, gateways)).Select(i =>
-                (Tokens: Path.Combine(folder, $"tokens-{i}"), Process: Start(peers, ["serve", "--enphase", "0", "--firmware", "8", "--serial", $"1223000000{i:D2}", "--token-dir", Path.Combine(folder, $"tokens-{i}")]))).ToList();
+                (Tokens: Path.Combine(folder, $"tokens-{i}"), Process: Start(peers, ["serve", "--enphase", "0", "--firmware", "8", "--gateway-serial", $"1223000000{i:D2}", "--token-dir", Path.Combine(folder, $"tokens-{i}")]))).ToList();
             foreach (var peer in peers) await peer.WaitForLineAsync(l => l.StartsWith("READY all", StringComparison.Ordinal), TimeSpan.FromSeconds(60), cancellationToken).ConfigureAwait(false);
             var ports = ModbusReady().Matches(modbus.Log).ToDictionary(m => m.Groups["kind"].Value, m => m.Groups["port"].Value);
             var urls = sims.Select(s => (s.Tokens, Url: EnphaseReady().Match(s.Process.Log).Groups["url"].Value)).ToList();

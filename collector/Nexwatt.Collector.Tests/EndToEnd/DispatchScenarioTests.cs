@@ -237,7 +237,6 @@ public sealed partial class DispatchScenarioTests(ITestOutputHelper output)
         {
             ["NEXWATT_CONFIG"] = "/dev/null/none",
             ["NEXWATT_Agent__SiteId"] = siteId,
-            ["NEXWATT_Agent__Metrics__Port"] = "0", // many agents at once: no shared metrics port
             ["NEXWATT_Agent__DefaultPollInterval"] = "00:00:02",
             ["NEXWATT_Agent__Buffer__Path"] = Path.Combine(directory, $"{siteId}.db"),
             ["NEXWATT_Agent__Uplink__Grpc__Enabled"] = "true",
@@ -253,7 +252,7 @@ public sealed partial class DispatchScenarioTests(ITestOutputHelper output)
             environment[$"NEXWATT_Agent__Devices__{b}__Host"] = endpoints[name].Host;
             environment[$"NEXWATT_Agent__Devices__{b}__Port"] = endpoints[name].Port.ToString(CultureInfo.InvariantCulture);
         }
-        return PeerProcess.StartDotnetTool("Nexwatt.EdgeAgent", "nexwatt-agent", ["run"], environment);
+        return EdgeAgentProcess.Start(["run"], environment);
     }
 
     private static async Task<int> AssetsWithStateOfChargeAsync(CollectorServer collector)

@@ -58,7 +58,6 @@ public sealed partial class EnphaseEndToEndTests
         {
             ["NEXWATT_CONFIG"] = "/dev/null/none",
             ["NEXWATT_Agent__SiteId"] = SiteId,
-            ["NEXWATT_Agent__Metrics__Port"] = "0", // many agents at once: no shared metrics port
             ["NEXWATT_Agent__DefaultPollInterval"] = "00:00:01",
             ["NEXWATT_Agent__Buffer__Path"] = Path.Combine(directory, "agent-buffer.db"),
             ["NEXWATT_Agent__Uplink__Grpc__Enabled"] = "true",
@@ -77,7 +76,7 @@ public sealed partial class EnphaseEndToEndTests
             ["NEXWATT_Agent__Devices__2__Enphase__PinFile"] = pinFile,
             ["NEXWATT_Agent__Devices__2__Enphase__MeterInterval"] = "5s",
         };
-        await using var agent = PeerProcess.StartDotnetTool("Nexwatt.EdgeAgent", "nexwatt-agent", ["run"], environment);
+        await using var agent = EdgeAgentProcess.Start(["run"], environment);
 
         // Latest: every asset has its power, and both batteries their state of charge.
         Dictionary<string, Dictionary<string, double>> latest = [];

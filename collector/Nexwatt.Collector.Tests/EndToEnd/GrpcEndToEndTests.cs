@@ -38,7 +38,6 @@ public sealed partial class GrpcEndToEndTests
             {
                 ["NEXWATT_CONFIG"] = "/dev/null/none",
                 ["NEXWATT_Agent__SiteId"] = "site-e2e",
-                ["NEXWATT_Agent__Metrics__Port"] = "0", // many agents at once: no shared metrics port
                 ["NEXWATT_Agent__DefaultPollInterval"] = "00:00:00.500",
                 ["NEXWATT_Agent__Buffer__Path"] = Path.Combine(directory, "agent-buffer.db"),
                 ["NEXWATT_Agent__Uplink__Grpc__Enabled"] = "true",
@@ -49,7 +48,7 @@ public sealed partial class GrpcEndToEndTests
                 ["NEXWATT_Agent__Devices__0__Host"] = ready.Groups["host"].Value,
                 ["NEXWATT_Agent__Devices__0__Port"] = ready.Groups["port"].Value,
             };
-            await using var agent = PeerProcess.StartDotnetTool("Nexwatt.EdgeAgent", "nexwatt-agent", ["run"], environment);
+            await using var agent = EdgeAgentProcess.Start(["run"], environment);
 
             await WaitUntil(async () => (await Samples(collector)).Count >= 5, "five samples stored before the outage", agent);
             await collector.DisposeAsync(); // the collector goes away; the agent keeps polling and buffering

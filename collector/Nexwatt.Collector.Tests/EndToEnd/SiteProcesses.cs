@@ -31,14 +31,13 @@ internal static partial class SiteProcesses
         {
             ["NEXWATT_CONFIG"] = "/dev/null/none",
             ["NEXWATT_Agent__SiteId"] = siteId,
-            ["NEXWATT_Agent__Metrics__Port"] = "0", // many agents at once: no shared metrics port
             ["NEXWATT_Agent__DefaultPollInterval"] = pollInterval,
             ["NEXWATT_Agent__Buffer__Path"] = bufferPath,
             ["NEXWATT_Agent__Devices__0__Id"] = deviceId,
             ["NEXWATT_Agent__Devices__0__Host"] = host,
             ["NEXWATT_Agent__Devices__0__Port"] = port,
         };
-        return PeerProcess.StartDotnetTool("Nexwatt.EdgeAgent", "nexwatt-agent", ["run"], environment);
+        return EdgeAgentProcess.Start(["run"], environment);
     }
 
     /// <summary>The W the agent read at each inverter poll, from its log: what the device produced, as read.</summary>

@@ -111,21 +111,5 @@ internal static class RunCommand
         return null;
     }
 
-    private static async Task ReportAsync(Exception exception)
-    {
-        var error = Console.Error;
-        switch (exception)
-        {
-            case InvalidConfigurationException invalid:
-                foreach (var problem in invalid.Problems) await error.WriteLineAsync($"{Prefix}configuration error: {problem}").ConfigureAwait(false);
-                foreach (var warning in invalid.Warnings) await error.WriteLineAsync($"{Prefix}configuration warning: {warning}").ConfigureAwait(false);
-                break;
-            case InvalidDataException:
-                await error.WriteLineAsync($"{Prefix}configuration error: {ConfigurationFileError.Describe(exception)}").ConfigureAwait(false);
-                break;
-            default:
-                await error.WriteLineAsync($"{Prefix}configuration error: {exception.Message}").ConfigureAwait(false);
-                break;
-        }
-    }
+    private static Task ReportAsync(Exception exception) => ConfigurationErrorReport.WriteAsync(Console.Error, Prefix, exception);
 }

@@ -14,8 +14,8 @@ public sealed class EnphaseDiscoveryTests
     [Fact]
     public async Task Scan_lists_simulated_gateways_of_both_transports_by_info_probe_beside_SunSpec()
     {
-        await using var https = await SimulatedEnphaseGateway.StartAsync("--firmware", "8", "--serial", "122300000008");
-        await using var http = await SimulatedEnphaseGateway.StartAsync("--firmware", "5", "--serial", "122300000005");
+        await using var https = await SimulatedEnphaseGateway.StartAsync("--firmware", "8", "--gateway-serial", "122300000008");
+        await using var http = await SimulatedEnphaseGateway.StartAsync("--firmware", "5", "--gateway-serial", "122300000005");
         await using var site = await SimulatedSite.StartAsync("--inverter", "127.0.0.1:0");
 
         var (code, output) = await AgentProcess.RunAsync("scan", "--hosts", "127.0.0.1", "--ports", site.Single("inverter").Port.ToString(),
@@ -52,7 +52,7 @@ public sealed class EnphaseDiscoveryTests
     [Fact]
     public async Task Mdns_answer_from_an_independent_responder_is_resolved_and_read_at_its_address()
     {
-        await using var gateway = await SimulatedEnphaseGateway.StartAsync("--firmware", "7", "--serial", "122300000777");
+        await using var gateway = await SimulatedEnphaseGateway.StartAsync("--firmware", "7", "--gateway-serial", "122300000777");
         await using var responder = DebianPython.Start(Path.Combine(AppContext.BaseDirectory, "peers", "mdns_envoy_responder.py"),
             gateway.Endpoint.Port.ToString(), "122300000777", "7.6.175");
         var ready = await responder.WaitForLineAsync(l => l.StartsWith("READY port=", StringComparison.Ordinal), TimeSpan.FromSeconds(20));

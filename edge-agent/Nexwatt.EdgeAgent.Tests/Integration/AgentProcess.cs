@@ -10,12 +10,8 @@ internal static class AgentProcess
         // Each agent gets its own durable buffer unless the test names one: agents started side by side would
         // otherwise share (and lock) the same file under ~/.local/state.
         var env = new Dictionary<string, string>(environment ?? new Dictionary<string, string>());
-        // Nor may they all listen on the metrics endpoint's default port; the tests of the endpoint name a free one.
-        env.TryAdd("NEXWATT_Agent__Metrics__Port", "0");
-        // The tests watch the per-poll summary line, which is Debug (a journal gets a summary every few minutes).
-        env.TryAdd("NEXWATT_Logging__LogLevel__Nexwatt.EdgeAgent.Readings.LogReadingSink", "Debug");
         env.TryAdd("NEXWATT_Agent__Buffer__Path", Path.Combine(Path.GetTempPath(), "nexwatt-agent-tests", Guid.NewGuid().ToString("N"), "buffer.db"));
-        return PeerProcess.StartDotnetTool("Nexwatt.EdgeAgent", "nexwatt-agent", arguments, env);
+        return EdgeAgentProcess.Start(arguments, env); // also: no metrics port, per-poll lines at Debug
     }
 
     /// <summary>Runs a command to completion and returns its exit code and everything it printed.</summary>

@@ -7,7 +7,7 @@ public sealed class EnphaseCommandLineTests
     [Theory]
     [InlineData("--firmware 6: the simulator offers firmware 5, 7 or 8", "--firmware", "6")]
     [InlineData("unknown Enphase fault 'drop'", "--fault", "drop=0.1")]
-    [InlineData("--serial 12ab: the gateway serial is digits only", "--serial", "12ab")]
+    [InlineData("--gateway-serial 12ab: the gateway serial is digits only", "--gateway-serial", "12ab")]
     [InlineData("--enphase-batteries 9: 0 to 8", "--enphase-batteries", "9")]
     [InlineData("--bind nowhere: an IP address", "--bind", "nowhere")]
     [InlineData("no such folder", "--captures", "/nonexistent/enphase")]

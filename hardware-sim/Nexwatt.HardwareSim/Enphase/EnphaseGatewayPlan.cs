@@ -41,7 +41,7 @@ internal sealed record EnphaseGatewayPlan
         var batteries = parse.GetValue(enphase.Batteries) ?? 1;
         if (batteries is < 0 or > 8) errors.Add($"--enphase-batteries {batteries}: 0 to 8.");
         var serial = parse.GetValue(enphase.Serial) ?? DefaultSerial;
-        if (serial.Length < 6 || !serial.All(char.IsAsciiDigit)) errors.Add($"--serial {serial}: the gateway serial is digits only, at least six.");
+        if (serial.Length < 6 || !serial.All(char.IsAsciiDigit)) errors.Add($"--gateway-serial {serial}: the gateway serial is digits only, at least six.");
         if (!GatewayFaultPlan.TryParse(parse.GetValue(serve.Fault) ?? [], out var faults, out var faultError)) errors.Add($"--fault: {faultError}");
         DateTimeOffset? start = null;
         if (parse.GetValue(serve.StartTime) is { } startText)

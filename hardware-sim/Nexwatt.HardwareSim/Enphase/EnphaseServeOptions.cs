@@ -11,7 +11,7 @@ internal sealed class EnphaseServeOptions
 
     public Option<DirectoryInfo?> Captures { get; } = new("--captures") { Description = "Serve a folder of captured gateway responses (info, production.json, ivp_meters... with *_log.json) instead of the simulated site." };
 
-    public Option<string?> Serial { get; } = new("--serial") { Description = "Gateway serial number (default 122302045041); the Digest user 'envoy' has its last six digits as password." };
+    public Option<string?> Serial { get; } = new("--gateway-serial") { Description = "Gateway serial number (default 122302045041); the Digest user 'envoy' has its last six digits as password." };
 
     public Option<string?> InstallerPassword { get; } = new("--installer-password") { Description = "Password of the Digest user 'installer' below firmware 7 (default: that user is refused)." };
 
