@@ -28,6 +28,7 @@ public sealed partial class ModbusLink : IModbusClient, IAsyncDisposable
     private readonly ModbusTcpLinkOptions _options;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
+    private readonly BreakerClock _clock;
     private readonly string _endpointName;
     private readonly Channel<PendingRequest> _queue;
     private readonly object _gate = new();
@@ -52,6 +53,7 @@ public sealed partial class ModbusLink : IModbusClient, IAsyncDisposable
         _options = options.Clone();
         _logger = logger ?? NullLogger.Instance;
         _time = timeProvider ?? TimeProvider.System;
+        _clock = new BreakerClock(_time);
         _endpointName = _options.EndpointName;
         _slots = new PendingRequest?[_options.MaxInFlight];
         _responseTimeoutTicks = ToTicks(_options.ResponseTimeout);
@@ -307,15 +309,11 @@ public sealed partial class ModbusLink : IModbusClient, IAsyncDisposable
     private ModbusDeviceUnavailableException Unavailable(byte unitId, CircuitBreaker breaker)
         => new($"Unit {unitId} on {_endpointName} is paused by its circuit breaker after repeated failures.", RetryAfter(breaker));
 
-    private DateTimeOffset RetryAfter(CircuitBreaker breaker)
-    {
-        var wait = breaker.OpenUntil - _time.GetTimestamp();
-        return _time.GetUtcNow() + (wait > 0 ? ToTimeSpan(wait) : TimeSpan.Zero);
-    }
+    private DateTimeOffset RetryAfter(CircuitBreaker breaker) => _clock.RetryAfter(breaker);
 
-    private long ToTicks(TimeSpan span) => (long)(span.TotalSeconds * _time.TimestampFrequency);
+    private long ToTicks(TimeSpan span) => _clock.ToTicks(span);
 
-    private TimeSpan ToTimeSpan(long ticks) => TimeSpan.FromSeconds((double)ticks / _time.TimestampFrequency);
+    private TimeSpan ToTimeSpan(long ticks) => _clock.ToTimeSpan(ticks);
 
     /// <summary>One unit id's state on this link; guarded by the link's lock.</summary>
     private sealed class UnitState(CircuitBreaker breaker)

@@ -21,6 +21,7 @@ public sealed partial class ModbusRtuLink : IModbusClient, IAsyncDisposable
     private readonly ModbusRtuLinkOptions _options;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
+    private readonly BreakerClock _clock;
     private readonly Channel<RtuRequest> _queue;
     private readonly UnitState?[] _units = new UnitState?[256];
     private readonly object _gate = new();
@@ -41,6 +42,7 @@ public sealed partial class ModbusRtuLink : IModbusClient, IAsyncDisposable
         _options.Validate(transport.Name);
         _logger = logger ?? NullLogger.Instance;
         _time = timeProvider ?? TimeProvider.System;
+        _clock = new BreakerClock(_time);
         // Unbounded on purpose: each entry is a caller awaiting its own request, so the callers bound the queue.
         _queue = Channel.CreateUnbounded<RtuRequest>(new UnboundedChannelOptions { SingleReader = true });
         _loop = Task.Run(BusLoopAsync);
@@ -195,15 +197,11 @@ public sealed partial class ModbusRtuLink : IModbusClient, IAsyncDisposable
     private ModbusDeviceUnavailableException Unavailable(byte unitId, CircuitBreaker breaker)
         => new($"Unit {unitId} on {Name} is paused by its circuit breaker after repeated failures.", RetryAfter(breaker));
 
-    private DateTimeOffset RetryAfter(CircuitBreaker breaker)
-    {
-        var wait = breaker.OpenUntil - _time.GetTimestamp();
-        return _time.GetUtcNow() + (wait > 0 ? ToTimeSpan(wait) : TimeSpan.Zero);
-    }
+    private DateTimeOffset RetryAfter(CircuitBreaker breaker) => _clock.RetryAfter(breaker);
 
-    private long ToTicks(TimeSpan span) => (long)(span.TotalSeconds * _time.TimestampFrequency);
+    private long ToTicks(TimeSpan span) => _clock.ToTicks(span);
 
-    private TimeSpan ToTimeSpan(long ticks) => TimeSpan.FromSeconds((double)ticks / _time.TimestampFrequency);
+    private TimeSpan ToTimeSpan(long ticks) => _clock.ToTimeSpan(ticks);
 
     /// <summary>One unit id's state on this bus; guarded by the link's lock.</summary>
     private sealed class UnitState(CircuitBreaker breaker)
