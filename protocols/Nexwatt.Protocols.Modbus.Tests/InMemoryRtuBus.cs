@@ -51,7 +51,7 @@ internal sealed class InMemoryRtuBus : IModbusRtuTransport, IAsyncDisposable
             FailOpens--;
             throw new ModbusCommunicationException("The port /dev/ttyMissing does not exist.");
         }
-        return ValueTask.FromResult<IRtuChannel>(new Channel(new Duplex(_toMaster.Reader.AsStream(leaveOpen: true), _toBus.Writer.AsStream(leaveOpen: true))));
+        return ValueTask.FromResult<IRtuChannel>(new Channel(_toMaster.Reader, _toBus.Writer));
     }
 
     /// <summary>Puts bytes on the line towards the master, outside any exchange.</summary>
@@ -126,11 +126,49 @@ internal sealed class InMemoryRtuBus : IModbusRtuTransport, IAsyncDisposable
         try { await _loop; } catch (OperationCanceledException) { }
     }
 
-    private sealed class Channel(Stream stream) : IRtuChannel
+    /// <summary>The master's side: synchronous sends and waits, as a tty or socket gives them.</summary>
+    private sealed class Channel(PipeReader input, PipeWriter output) : IRtuChannel
     {
-        public Stream Stream { get; } = stream;
+        private bool _closed;
+
+        public Stream Stream { get; } = new Duplex(input.AsStream(leaveOpen: true), output.AsStream(leaveOpen: true));
+
         public void DiscardInput() { }
-        public ValueTask DisposeAsync() => Stream.DisposeAsync();
+
+        public void Send(ReadOnlySpan<byte> frame)
+        {
+            ObjectDisposedException.ThrowIf(_closed, this);
+            output.Write(frame);
+            output.FlushAsync().AsTask().GetAwaiter().GetResult();
+        }
+
+        public int Receive(Span<byte> buffer, TimeSpan wait)
+        {
+            if (_closed) return -1;
+            if (!input.TryRead(out var result))
+            {
+                if (wait <= TimeSpan.Zero) return 0;
+                using var timeout = new CancellationTokenSource(wait);
+                try { result = input.ReadAsync(timeout.Token).AsTask().GetAwaiter().GetResult(); }
+                catch (OperationCanceledException) { return 0; }
+            }
+            var held = result.Buffer;
+            if (held.IsEmpty && result.IsCompleted)
+            {
+                input.AdvanceTo(held.End);
+                return -1;
+            }
+            var count = (int)Math.Min(held.Length, buffer.Length);
+            held.Slice(0, count).CopyTo(buffer);
+            input.AdvanceTo(held.GetPosition(count));
+            return count;
+        }
+
+        public ValueTask DisposeAsync()
+        {
+            _closed = true;
+            return ValueTask.CompletedTask;
+        }
     }
 
     /// <summary>Reads from one stream, writes to another.</summary>

@@ -174,6 +174,56 @@ public sealed class RtuLinkTests
     }
 
     [Fact]
+    public async Task AnInterFrameSilenceSetByHand_ReplacesTheSpecT35()
+    {
+        await using var bus = new InMemoryRtuBus(r => InMemoryRtuBus.Registers(r, 1));
+        var options = Fast();
+        options.InterFrameSilence = TimeSpan.FromMilliseconds(40);
+        await using var link = new ModbusRtuLink(bus, options);
+        await link.ReadHoldingRegistersAsync(1, 0, 1);
+        await link.ReadHoldingRegistersAsync(2, 0, 1);
+        var gap = bus.Requests[1].At - bus.AnswerTimes[0];
+        Assert.True(gap >= TimeSpan.FromMilliseconds(38), $"the next request came {gap.TotalMilliseconds:0} ms after the answer");
+        var bad = Fast();
+        bad.InterFrameSilence = TimeSpan.FromMilliseconds(-1);
+        var error = Assert.Throws<ArgumentException>(() => new ModbusRtuLink(bus, bad));
+        Assert.Contains("InterFrameSilence must be 0..1s", error.Message);
+    }
+
+    [Fact]
+    public async Task BytesDuringTheSilence_AreStale_AndRestartIt()
+    {
+        // Unit 1 answers, then its echo-happy neighbour babbles 20 ms later: the next request must wait for the line
+        // to be quiet again (t3.5 after the noise, not after the answer), and the noise is not taken for an answer.
+        await using var bus = new InMemoryRtuBus(r => InMemoryRtuBus.Registers(r, r.Address * 10));
+        var options = Fast();
+        options.InterFrameSilence = TimeSpan.FromMilliseconds(60);
+        await using var link = new ModbusRtuLink(bus, options);
+        Assert.Equal([10], await link.ReadHoldingRegistersAsync(1, 0, 1));
+        var next = link.ReadHoldingRegistersAsync(2, 0, 1).AsTask();
+        await Task.Delay(20);
+        await bus.InjectAsync([0x00, 0xFF, 0x13]);
+        var noiseAt = DateTime.UtcNow;
+        Assert.Equal([20], await next);
+        var gap = bus.Requests[1].At - noiseAt;
+        Assert.True(gap >= TimeSpan.FromMilliseconds(50), $"the request came {gap.TotalMilliseconds:0} ms after the noise");
+    }
+
+    [Fact]
+    public async Task DisposingTheLink_EndsARequestWaitingForASilentUnit_Promptly()
+    {
+        await using var bus = new InMemoryRtuBus(_ => null);
+        var link = new ModbusRtuLink(bus, Fast(TimeSpan.FromSeconds(30)));
+        var waiting = link.ReadHoldingRegistersAsync(1, 0, 1).AsTask();
+        await Task.Delay(100);
+        var clock = Stopwatch.StartNew();
+        await link.DisposeAsync();
+        await Assert.ThrowsAsync<ObjectDisposedException>(() => waiting);
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), $"disposing took {clock.Elapsed.TotalMilliseconds:0} ms against a 30 s timeout");
+        await Assert.ThrowsAsync<ObjectDisposedException>(async () => await link.ReadHoldingRegistersAsync(1, 0, 1));
+    }
+
+    [Fact]
     public async Task AMissingPort_FailsTheRequest_ThenTheLinkRetriesAfterItsBackoff()
     {
         await using var bus = new InMemoryRtuBus(r => InMemoryRtuBus.Registers(r, 5)) { FailOpens = 1 };

@@ -92,16 +92,19 @@ public sealed class RtuBusTests
     public async Task Scan_serial_sweeps_the_unit_ids_and_tells_sunspec_from_other_answers()
     {
         await using var bus = await StartSerialBusAsync();
-        var (code, output) = await AgentProcess.RunAsync("scan", "--serial", bus.Pty!.A, "--baud", "19200", "--units", "1-8", "--json");
+        var (code, output) = await AgentProcess.RunAsync("scan", "--serial", bus.Pty!.A, "--baud", "19200", "--units", "1-8", "--timeout", "500ms", "--json");
         Assert.True(code == 0, $"{output}\npymodbus log:\n{bus.Server.Log}");
         var found = JsonDocument.Parse(AgentProcess.JsonPart(output)).RootElement.EnumerateArray()
             .ToDictionary(u => u.GetProperty("unitId").GetInt32(), u => u.GetProperty("answer").GetString());
-        // 3 is silent and 6 answers too late for the sweep's 100 ms: both absent; 4 answers exceptions, 5 garbage.
+        // 3 is silent and 6 answers too late for the sweep's 500 ms (long enough for pymodbus on a loaded machine; the
+        // default 100 ms once missed units 1-2 under load): both absent; 4 answers exceptions, 5 garbage.
         Assert.Equal(new Dictionary<int, string?> { [1] = "SunSpec", [2] = "SunSpec", [4] = "Modbus", [5] = "Garbled" }, found);
 
-        var (tableCode, table) = await AgentProcess.RunAsync("scan", "--serial", bus.Pty.A, "--baud", "19200", "--units", "1-2");
+        var (tableCode, table) = await AgentProcess.RunAsync("scan", "--serial", bus.Pty.A, "--baud", "19200", "--units", "1-2", "--timeout", "500ms");
         Assert.Equal(0, tableCode);
-        var snippet = JsonDocument.Parse(table[table.IndexOf("{\n", StringComparison.Ordinal)..(table.LastIndexOf('}') + 1)]).RootElement;
+        var start = table.IndexOf("{\n", StringComparison.Ordinal);
+        Assert.True(start >= 0, $"no configuration snippet in the scan's output:\n{table}\npymodbus log:\n{bus.Server.Log}");
+        var snippet = JsonDocument.Parse(table[start..(table.LastIndexOf('}') + 1)]).RootElement;
         var devices = snippet.GetProperty("Agent").GetProperty("Devices").EnumerateArray().ToList();
         Assert.Equal([1, 2], devices.Select(d => d.GetProperty("UnitId").GetInt32()));
         Assert.All(devices, d => Assert.Equal("rtu", d.GetProperty("Transport").GetString()));

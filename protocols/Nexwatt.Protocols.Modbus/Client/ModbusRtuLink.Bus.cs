@@ -8,46 +8,47 @@ public sealed partial class ModbusRtuLink
 {
     private readonly byte[] _answer = new byte[ModbusLimits.MaxPduLength];
 
-    /// <summary>The one loop that owns the bus: admission, channel, pacing, exchange, breaker bookkeeping.</summary>
-    private async Task BusLoopAsync()
+    /// <summary>The one thread that owns the bus: admission, channel, pacing, exchange, breaker bookkeeping.</summary>
+    private void BusLoop()
     {
-        var reader = _queue.Reader;
         try
         {
-            while (await reader.WaitToReadAsync().ConfigureAwait(false))
+            while (!_disposing.IsCancellationRequested && _queue.TryTake(out var request))
             {
-                while (reader.TryRead(out var request))
+                if (request.IsCompleted) continue;
+                try
                 {
-                    if (request.IsCompleted) continue;
-                    try
-                    {
-                        await ExecuteAsync(request).ConfigureAwait(false);
-                    }
-                    catch (OperationCanceledException) when (_disposing.IsCancellationRequested)
-                    {
-                        request.TryFail(new ObjectDisposedException(nameof(ModbusRtuLink)));
-                    }
-                    catch (Exception ex)
-                    {
-                        Log.LoopFailed(_logger, Name, ex);
-                        request.TryFail(new ModbusCommunicationException($"Scheduling a request on {Name} failed: {ex.Message}", ex));
-                    }
+                    Execute(request);
+                }
+                catch (OperationCanceledException) when (_disposing.IsCancellationRequested)
+                {
+                    request.TryFail(new ObjectDisposedException(nameof(ModbusRtuLink)));
+                    break;
+                }
+                catch (Exception ex)
+                {
+                    Log.LoopFailed(_logger, Name, ex);
+                    request.TryFail(new ModbusCommunicationException($"Scheduling a request on {Name} failed: {ex.Message}", ex));
                 }
             }
         }
+        catch (OperationCanceledException) when (_disposing.IsCancellationRequested) { }
         finally
         {
-            while (reader.TryRead(out var left)) left.TryFail(new ObjectDisposedException(nameof(ModbusRtuLink)));
+            _queue.Complete();
+            while (_queue.TryTake(out var left)) left.TryFail(new ObjectDisposedException(nameof(ModbusRtuLink)));
+            if (_exchange is { } exchange) Close(exchange, null);
+            _busStopped.TrySetResult();
         }
     }
 
-    private async Task ExecuteAsync(RtuRequest request)
+    private void Execute(RtuRequest request)
     {
         if (!Admit(request)) return;
-        var exchange = await OpenAsync(request).ConfigureAwait(false);
+        var exchange = Open(request);
         if (exchange is null) return;
         var pause = PauseBefore(request.UnitId);
-        if (pause > TimeSpan.Zero) await Task.Delay(pause, _time, _disposing.Token).ConfigureAwait(false);
+        if (pause > TimeSpan.Zero && _disposing.Token.WaitHandle.WaitOne(pause)) _disposing.Token.ThrowIfCancellationRequested();
         if (request.IsCompleted)
         {
             AbandonProbe(request);
@@ -59,7 +60,7 @@ public sealed partial class ModbusRtuLink
         {
             // The caller's token is not passed: once a request is on the wire the bus is busy until its answer or
             // timeout, whatever the caller does; its task completes as cancelled at once all the same.
-            var length = await exchange.ExchangeAsync(request.UnitId, request.Pdu.AsMemory(0, request.PduLength), _answer, _disposing.Token).ConfigureAwait(false);
+            var length = exchange.Exchange(request.UnitId, request.Pdu.AsSpan(0, request.PduLength), _answer, _disposing.Token);
             request.Decode(_answer.AsSpan(0, length));
         }
         catch (Exception ex) when (ex is ModbusException or TimeoutException)
@@ -68,7 +69,7 @@ public sealed partial class ModbusRtuLink
         }
         if (error is ModbusCommunicationException)
         {
-            await CloseAsync(exchange, error).ConfigureAwait(false);
+            Close(exchange, error);
             AbandonProbe(request);
         }
         else RecordOutcome(request, error);
@@ -144,10 +145,10 @@ public sealed partial class ModbusRtuLink
     }
 
     /// <summary>The open channel, opening it (after the backoff of earlier failures) when needed; null when it cannot be.</summary>
-    private async ValueTask<RtuExchange?> OpenAsync(RtuRequest request)
+    private RtuExchange? Open(RtuRequest request)
     {
         if (_exchange is { IsBroken: false } open) return open;
-        if (_exchange is { } broken) await CloseAsync(broken, null).ConfigureAwait(false);
+        if (_exchange is { } broken) Close(broken, null);
         var wait = _nextOpenAt == long.MinValue ? TimeSpan.Zero : ToTimeSpan(_nextOpenAt - _time.GetTimestamp());
         if (wait > TimeSpan.Zero)
         {
@@ -159,7 +160,8 @@ public sealed partial class ModbusRtuLink
         }
         try
         {
-            var channel = await _transport.OpenAsync(_disposing.Token).ConfigureAwait(false);
+            // The bus thread blocks on the open (a TCP connect is bounded by its timeout): nothing else may use the bus meanwhile.
+            var channel = _transport.OpenAsync(_disposing.Token).AsTask().GetAwaiter().GetResult();
             _exchange = new RtuExchange(channel, _options, _time, _logger, Name);
             _openAttempt = 0;
             _nextOpenAt = long.MinValue;
@@ -179,7 +181,7 @@ public sealed partial class ModbusRtuLink
         }
     }
 
-    private async ValueTask CloseAsync(RtuExchange exchange, Exception? reason)
+    private void Close(RtuExchange exchange, Exception? reason)
     {
         if (reason is not null)
         {
@@ -190,7 +192,14 @@ public sealed partial class ModbusRtuLink
             _lastOpenError = reason;
         }
         _exchange = null;
-        await exchange.DisposeAsync().ConfigureAwait(false);
+        try
+        {
+            exchange.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        }
+        catch (Exception ex) when (ex is IOException or ObjectDisposedException or System.Net.Sockets.SocketException)
+        {
+            Log.ChannelBroken(_logger, Name, $"closing it failed: {ex.Message}", ex);
+        }
     }
 
     private static partial class Log

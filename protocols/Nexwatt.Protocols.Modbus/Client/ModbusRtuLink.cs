@@ -1,4 +1,3 @@
-using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Nexwatt.Protocols.Modbus.Pdu;
@@ -9,8 +8,9 @@ namespace Nexwatt.Protocols.Modbus.Client;
 
 /// <summary>
 /// The one owner of an RTU bus (one RS-485 pair behind a serial port, or behind a TCP gateway carrying RTU frames).
-/// RTU has no transaction id, so the units on the bus are polled in turn: one loop takes the queued requests one by
-/// one and never has two on the wire. Each unit has a circuit breaker (the same one as the TCP link): a dead or slow
+/// RTU has no transaction id, so the units on the bus are polled in turn: one thread of its own takes the queued
+/// requests one by one, never has two on the wire, and waits for each answer in the kernel (a bus costs one thread
+/// and no timers, which keeps the CPU per read near a C client's). Each unit has a circuit breaker (the same one as the TCP link): a dead or slow
 /// unit costs the others its response timeout, then its breaker keeps it off the bus until its probe. The channel is
 /// opened lazily and reopened with backoff after a failure; a port that is missing or busy fails the requests with
 /// <see cref="ModbusCommunicationException"/> and is tried again later.
@@ -22,12 +22,13 @@ public sealed partial class ModbusRtuLink : IModbusClient, IAsyncDisposable
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
     private readonly BreakerClock _clock;
-    private readonly Channel<RtuRequest> _queue;
+    private readonly RtuBusQueue _queue = new();
     private readonly UnitState?[] _units = new UnitState?[256];
     private readonly object _gate = new();
     private readonly CancellationTokenSource _disposing = new();
     private readonly Random _jitter = new();
-    private readonly Task _loop;
+    private readonly Thread _bus;
+    private readonly TaskCompletionSource _busStopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private RtuExchange? _exchange;
     private int _openAttempt;
     private long _nextOpenAt = long.MinValue;
@@ -43,9 +44,9 @@ public sealed partial class ModbusRtuLink : IModbusClient, IAsyncDisposable
         _logger = logger ?? NullLogger.Instance;
         _time = timeProvider ?? TimeProvider.System;
         _clock = new BreakerClock(_time);
-        // Unbounded on purpose: each entry is a caller awaiting its own request, so the callers bound the queue.
-        _queue = Channel.CreateUnbounded<RtuRequest>(new UnboundedChannelOptions { SingleReader = true });
-        _loop = Task.Run(BusLoopAsync);
+        // The queue is unbounded on purpose: each entry is a caller awaiting its own request, so the callers bound it.
+        _bus = new Thread(BusLoop) { IsBackground = true, Name = $"modbus-rtu {transport.Name}" };
+        _bus.Start();
     }
 
     /// <summary>The bus's name (the serial device path, or tcp://host:port).</summary>
@@ -169,7 +170,8 @@ public sealed partial class ModbusRtuLink : IModbusClient, IAsyncDisposable
                 return Task.FromException(Unavailable(request.UnitId, unit.Breaker));
         }
         request.Start(cancellationToken);
-        if (!_queue.Writer.TryWrite(request)) request.TryFail(new ObjectDisposedException(nameof(ModbusRtuLink)));
+        // False when disposed between the check above and here.
+        if (!_queue.TryAdd(request)) request.TryFail(new ObjectDisposedException(nameof(ModbusRtuLink)));
         return request.Task;
     }
 
@@ -177,11 +179,10 @@ public sealed partial class ModbusRtuLink : IModbusClient, IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
-        _queue.Writer.TryComplete();
         _disposing.Cancel();
-        try { await _loop.ConfigureAwait(false); }
-        catch (Exception ex) { Log.LoopFailed(_logger, Name, ex); }
-        if (_exchange is { } exchange) await exchange.DisposeAsync().ConfigureAwait(false);
+        _queue.Complete();
+        // The bus thread sees the cancellation within one kernel wait (at most 100 ms) and closes the channel.
+        await _busStopped.Task.ConfigureAwait(false);
         _disposing.Dispose();
     }
 

@@ -6,6 +6,14 @@ public sealed class ModbusRtuLinkOptions
     /// <summary>The line speed; sets the t3.5 silence kept between frames (1.75 ms fixed above 19200).</summary>
     public int BaudRate { get; set; } = 9600;
 
+    /// <summary>
+    /// The silence kept before each request; null (the default) is the spec's t3.5 for <see cref="BaudRate"/>. Other
+    /// units on a multi-drop bus need it to see where the last answer ended, so lower it only on a point-to-point
+    /// link (one unit, or a gateway that frames the serial side itself); zero sends as soon as the answer is in, as
+    /// libmodbus and pymodbus do.
+    /// </summary>
+    public TimeSpan? InterFrameSilence { get; set; }
+
     /// <summary>How long one request waits for its answer once it is on the wire.</summary>
     public TimeSpan ResponseTimeout { get; set; } = TimeSpan.FromSeconds(1);
 
@@ -43,6 +51,8 @@ public sealed class ModbusRtuLinkOptions
         if (ResponseTimeout <= TimeSpan.Zero) problems.Add($"ResponseTimeout must be positive (got {ResponseTimeout}).");
         if (TurnaroundDelay < TimeSpan.Zero || TurnaroundDelay > TimeSpan.FromSeconds(1))
             problems.Add($"TurnaroundDelay must be 0..1s (got {TurnaroundDelay}).");
+        if (InterFrameSilence is { } silence && (silence < TimeSpan.Zero || silence > TimeSpan.FromSeconds(1)))
+            problems.Add($"InterFrameSilence must be 0..1s (got {silence}).");
         if (FrameSilence <= TimeSpan.Zero) problems.Add($"FrameSilence must be positive (got {FrameSilence}).");
         if (ReconnectBackoffMin <= TimeSpan.Zero) problems.Add($"ReconnectBackoffMin must be positive (got {ReconnectBackoffMin}).");
         if (ReconnectBackoffMax < ReconnectBackoffMin) problems.Add($"ReconnectBackoffMax ({ReconnectBackoffMax}) must be at least ReconnectBackoffMin ({ReconnectBackoffMin}).");

@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.IO.Pipelines;
 using Microsoft.Extensions.Logging;
 using Nexwatt.Protocols.Modbus.Client;
 using Nexwatt.Protocols.Modbus.Pdu;
@@ -9,24 +8,30 @@ namespace Nexwatt.Protocols.Modbus.Rtu;
 
 /// <summary>
 /// One open RTU channel and the request/answer exchange over it (Modbus over Serial Line V1.02, 2.4 and 2.5.1).
-/// A pump copies every byte the channel gives into a pipe, stamping when it came, so that reads with a deadline never
-/// cancel a read on the port itself; the exchange keeps the t3.5 silence and the turnaround delay, flushes stale
-/// bytes, drops the local echo, ignores answers from other units and frames answers by function code, or by silence
-/// when the function code does not tell the length. Not thread-safe: the link's one bus loop owns it.
+/// Synchronous, on the link's one bus thread: it keeps the t3.5 silence plus the turnaround delay (bytes that come
+/// meanwhile are stale and restart the silence), flushes stale bytes, writes, drops the local echo, then waits in the
+/// kernel for the answer's bytes and frames them by function code, or by silence when the function code does not
+/// tell the length; it ignores answers from other units. Every wait is cut into slices of at most
+/// <see cref="LongestWait"/> so that closing the bus is seen promptly. Not thread-safe.
 /// </summary>
 internal sealed partial class RtuExchange : IAsyncDisposable
 {
+    /// <summary>The longest a single kernel wait lasts before the exchange looks at the bus's closing token again.</summary>
+    private static readonly TimeSpan LongestWait = TimeSpan.FromMilliseconds(100);
+
     private readonly IRtuChannel _channel;
     private readonly ModbusRtuLinkOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly string _name;
-    private readonly Pipe _pipe = new(new PipeOptions(pauseWriterThreshold: 64 * 1024, resumeWriterThreshold: 32 * 1024, useSynchronizationContext: false));
-    private readonly CancellationTokenSource _closing = new();
     private readonly byte[] _sendBuffer = new byte[ModbusLimits.MaxRtuAduLength];
-    private readonly byte[] _frame = new byte[ModbusLimits.MaxRtuAduLength];
+    // Room for one answer and whatever follows it in the same read (another unit's late frame, noise).
+    private readonly byte[] _received = new byte[ModbusLimits.MaxRtuAduLength * 2];
+    private readonly byte[] _scratch = new byte[ModbusLimits.MaxRtuAduLength];
     private readonly long _silenceTicks;
-    private readonly Task _pump;
+    private readonly long _timeoutTicks;
+    private readonly long _frameSilenceTicks;
+    private int _held;
     private long _lastTraffic;
 
     public RtuExchange(IRtuChannel channel, ModbusRtuLinkOptions options, TimeProvider time, ILogger logger, string name)
@@ -36,9 +41,10 @@ internal sealed partial class RtuExchange : IAsyncDisposable
         _time = time;
         _logger = logger;
         _name = name;
-        _silenceTicks = ToTicks(RtuTiming.InterFrameDelay(options.BaudRate) + options.TurnaroundDelay);
+        _silenceTicks = ToTicks((options.InterFrameSilence ?? RtuTiming.InterFrameDelay(options.BaudRate)) + options.TurnaroundDelay);
+        _timeoutTicks = ToTicks(options.ResponseTimeout);
+        _frameSilenceTicks = ToTicks(options.FrameSilence);
         _lastTraffic = time.GetTimestamp();
-        _pump = Task.Run(PumpAsync);
     }
 
     /// <summary>True once the channel failed or ended; the link then opens a new one.</summary>
@@ -47,33 +53,33 @@ internal sealed partial class RtuExchange : IAsyncDisposable
     /// <summary>
     /// Sends one request and returns the length of the answer PDU copied into <paramref name="answer"/>.
     /// Throws <see cref="TimeoutException"/> when the unit stays silent, <see cref="ModbusProtocolException"/> for a
-    /// corrupt answer (the line is then quiet again), <see cref="ModbusCommunicationException"/> when the channel broke.
+    /// corrupt answer (the line is then quiet again), <see cref="ModbusCommunicationException"/> when the channel broke,
+    /// <see cref="OperationCanceledException"/> when <paramref name="closing"/> is cancelled.
     /// </summary>
-    public async ValueTask<int> ExchangeAsync(byte unitId, ReadOnlyMemory<byte> pdu, byte[] answer, CancellationToken cancellationToken)
+    public int Exchange(byte unitId, ReadOnlySpan<byte> pdu, Span<byte> answer, CancellationToken closing)
     {
-        await KeepSilenceAsync(cancellationToken).ConfigureAwait(false);
+        KeepSilence(closing);
         DiscardStale();
-        var length = RtuCodec.Write(_sendBuffer, unitId, pdu.Span);
+        var length = RtuCodec.Write(_sendBuffer, unitId, pdu);
         if (_logger.IsEnabled(LogLevel.Trace)) Log.FrameSent(_logger, _name, Convert.ToHexString(_sendBuffer, 0, length));
         try
         {
-            await _channel.Stream.WriteAsync(_sendBuffer.AsMemory(0, length), cancellationToken).ConfigureAwait(false);
-            await _channel.Stream.FlushAsync(cancellationToken).ConfigureAwait(false);
+            _channel.Send(_sendBuffer.AsSpan(0, length));
         }
         catch (Exception ex) when (ex is IOException or ObjectDisposedException or InvalidOperationException or UnauthorizedAccessException)
         {
             throw Broken($"Writing to {_name} failed: {ex.Message}", ex);
         }
         Stamp();
-        using var deadline = new Deadline(_options.ResponseTimeout, _time, cancellationToken);
+        var deadline = _lastTraffic + _timeoutTicks;
+        _held = 0;
         try
         {
-            if (_options.LocalEcho) await SkipEchoAsync(length, deadline.Token).ConfigureAwait(false);
-            return await ReadAnswerAsync(unitId, pdu.Span[0], answer, deadline.Token).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException) when (deadline.Expired && !IsBroken)
-        {
-            throw new TimeoutException($"Unit {unitId} on {_name} did not answer function 0x{pdu.Span[0]:X2} within {_options.ResponseTimeout.TotalMilliseconds:0} ms.");
+            if (_options.LocalEcho) SkipEcho(length, deadline, closing);
+            var answerLength = ReadAnswer(unitId, pdu[0], answer, deadline, closing);
+            if (answerLength < 0)
+                throw new TimeoutException($"Unit {unitId} on {_name} did not answer function 0x{pdu[0]:X2} within {_options.ResponseTimeout.TotalMilliseconds:0} ms.");
+            return answerLength;
         }
         finally
         {
@@ -82,153 +88,155 @@ internal sealed partial class RtuExchange : IAsyncDisposable
     }
 
     /// <summary>Waits until the line has been quiet for t3.5 plus the turnaround delay since the last byte either way.</summary>
-    private async ValueTask KeepSilenceAsync(CancellationToken cancellationToken)
-    {
-        var wait = Volatile.Read(ref _lastTraffic) + _silenceTicks - _time.GetTimestamp();
-        if (wait > 0) await Task.Delay(TimeSpan.FromSeconds((double)wait / _time.TimestampFrequency), _time, cancellationToken).ConfigureAwait(false);
-    }
-
-    /// <summary>Drops what arrived between exchanges (a late answer of a unit that timed out, line noise).</summary>
-    private void DiscardStale()
-    {
-        _channel.DiscardInput();
-        if (!_pipe.Reader.TryRead(out var result)) return;
-        if (!result.Buffer.IsEmpty) Log.StaleBytesDropped(_logger, _name, result.Buffer.Length);
-        _pipe.Reader.AdvanceTo(result.Buffer.End);
-    }
-
-    private async ValueTask SkipEchoAsync(int length, CancellationToken cancellationToken)
+    private void KeepSilence(CancellationToken closing)
     {
         while (true)
         {
-            var buffer = await ReadAsync(cancellationToken).ConfigureAwait(false);
-            if (buffer.Length < length)
+            var wait = _lastTraffic + _silenceTicks - _time.GetTimestamp();
+            if (wait <= 0) return;
+            var read = Receive(_scratch, wait, closing);
+            if (read > 0)
             {
-                _pipe.Reader.AdvanceTo(buffer.Start, buffer.End);
-                continue;
+                // The line is not quiet: what came is stale (a late answer, noise), and the silence starts again.
+                Log.StaleBytesDropped(_logger, _name, read);
+                Stamp();
             }
-            var echo = buffer.Slice(0, length);
-            var same = echo.ToArray().AsSpan().SequenceEqual(_sendBuffer.AsSpan(0, length));
-            _pipe.Reader.AdvanceTo(echo.End);
-            if (!same) throw await CorruptAsync("The local echo differs from the request sent (a collision on the bus, or no echo on this adapter)", cancellationToken).ConfigureAwait(false);
-            return;
         }
     }
 
-    private async ValueTask<int> ReadAnswerAsync(byte unitId, byte function, byte[] answer, CancellationToken cancellationToken)
+    /// <summary>Drops what arrived between exchanges and is still unread (a late answer of a unit that timed out, noise).</summary>
+    private void DiscardStale()
+    {
+        long dropped = 0;
+        int read;
+        while ((read = ReceiveOnce(_scratch, TimeSpan.Zero)) > 0) dropped += read;
+        _channel.DiscardInput();
+        if (dropped > 0) Log.StaleBytesDropped(_logger, _name, dropped);
+    }
+
+    private void SkipEcho(int length, long deadline, CancellationToken closing)
+    {
+        while (_held < length)
+            if (!ReceiveMore(deadline, closing))
+                throw new TimeoutException($"{_name} did not echo the request within {_options.ResponseTimeout.TotalMilliseconds:0} ms (LocalEcho is set: does this adapter echo?).");
+        var same = _received.AsSpan(0, length).SequenceEqual(_sendBuffer.AsSpan(0, length));
+        Consume(length);
+        if (!same) throw Corrupt("The local echo differs from the request sent (a collision on the bus, or no echo on this adapter)", closing);
+    }
+
+    /// <summary>The answer PDU's length, or -1 when the deadline passed first.</summary>
+    private int ReadAnswer(byte unitId, byte function, Span<byte> answer, long deadline, CancellationToken closing)
     {
         while (true)
         {
-            var buffer = await ReadAsync(cancellationToken).ConfigureAwait(false);
-            var kind = RtuCodec.TryGetResponseLength(buffer, out var aduLength);
-            if (kind == RtuLength.Incomplete || (kind == RtuLength.Known && buffer.Length < aduLength))
+            var kind = RtuCodec.TryGetResponseLength(new ReadOnlySequence<byte>(_received, 0, _held), out var aduLength);
+            if (kind == RtuLength.Incomplete || (kind == RtuLength.Known && _held < aduLength))
             {
-                _pipe.Reader.AdvanceTo(buffer.Start, buffer.End);
+                if (!ReceiveMore(deadline, closing)) return -1;
                 continue;
             }
             if (kind == RtuLength.Unknown)
             {
                 // No length in the function code: the frame ends where the line falls silent.
-                _pipe.Reader.AdvanceTo(buffer.Start, buffer.End);
-                aduLength = await WaitForSilenceAsync(cancellationToken).ConfigureAwait(false);
+                aduLength = ReadUntilSilence(closing);
             }
-            else
-            {
-                buffer.Slice(0, aduLength).CopyTo(_frame);
-                _pipe.Reader.AdvanceTo(buffer.GetPosition(aduLength));
-            }
-            var adu = _frame.AsSpan(0, aduLength);
+            var adu = _received.AsSpan(0, aduLength);
             if (!RtuCodec.HasValidCrc(adu))
-                throw await CorruptAsync($"Unit {unitId} on {_name} answered function 0x{function:X2} with a frame whose CRC is wrong ({Convert.ToHexString(adu)})",
-                    cancellationToken).ConfigureAwait(false);
+                throw Corrupt($"Unit {unitId} on {_name} answered function 0x{function:X2} with a frame whose CRC is wrong ({Convert.ToHexString(adu)})", closing);
             if (_logger.IsEnabled(LogLevel.Trace)) Log.FrameReceived(_logger, _name, Convert.ToHexString(adu));
             if (adu[0] != unitId)
             {
                 // Another unit's answer (a late one, or a device answering for the wrong address): not ours, keep waiting.
                 Log.ForeignAnswer(_logger, _name, adu[0], unitId);
+                Consume(aduLength);
                 continue;
             }
             adu[1..^2].CopyTo(answer);
+            Consume(aduLength);
             return aduLength - 3;
         }
     }
 
-    /// <summary>Reads until the line has been quiet for <see cref="ModbusRtuLinkOptions.FrameSilence"/>; takes what came into the frame buffer.</summary>
-    private async ValueTask<int> WaitForSilenceAsync(CancellationToken cancellationToken)
+    /// <summary>Reads until the line has been quiet for <see cref="ModbusRtuLinkOptions.FrameSilence"/>; all held bytes are the frame.</summary>
+    private int ReadUntilSilence(CancellationToken closing)
     {
-        while (true)
+        while (ReceiveMore(_time.GetTimestamp() + _frameSilenceTicks, closing))
         {
-            // The silence timer cancels the pending read without a token, so the read still hands back what it holds.
-            ReadResult result;
-            using (_time.CreateTimer(static s => ((PipeReader)s!).CancelPendingRead(), _pipe.Reader, _options.FrameSilence, Timeout.InfiniteTimeSpan))
-            {
-                try
-                {
-                    result = await _pipe.Reader.ReadAsync(cancellationToken).ConfigureAwait(false);
-                }
-                catch (Exception ex) when (ex is not OperationCanceledException)
-                {
-                    throw Broken($"Reading from {_name} failed: {ex.Message}", ex);
-                }
-            }
-            var held = result.Buffer;
-            if (!result.IsCanceled && !result.IsCompleted)
-            {
-                _pipe.Reader.AdvanceTo(held.Start, held.End);
-                continue;
-            }
-            var all = held.Length;
-            var length = (int)Math.Min(all, ModbusLimits.MaxRtuAduLength);
-            held.Slice(0, length).CopyTo(_frame);
-            _pipe.Reader.AdvanceTo(held.End);
-            if (all > ModbusLimits.MaxRtuAduLength)
-                throw await CorruptAsync($"{_name} sent {all} bytes without a pause, more than any RTU frame", CancellationToken.None).ConfigureAwait(false);
-            return length;
+            if (_held > ModbusLimits.MaxRtuAduLength)
+                throw Corrupt($"{_name} sent more than {ModbusLimits.MaxRtuAduLength} bytes without a pause, more than any RTU frame", closing);
         }
+        return _held;
     }
 
     /// <summary>A corrupt answer: let the line fall quiet, drop everything, and report it.</summary>
-    private async ValueTask<ModbusProtocolException> CorruptAsync(string what, CancellationToken cancellationToken)
+    private ModbusProtocolException Corrupt(string what, CancellationToken closing)
     {
+        // Bounded by the response timeout, so a device that babbles without pause cannot hold the bus.
+        var quietSince = _time.GetTimestamp();
+        var giveUp = quietSince + _timeoutTicks;
         try
         {
-            using var quiet = new Deadline(_options.FrameSilence, _time, cancellationToken);
             while (true)
             {
-                var buffer = await ReadAsync(quiet.Token).ConfigureAwait(false);
-                _pipe.Reader.AdvanceTo(buffer.End);
+                var now = _time.GetTimestamp();
+                var left = Math.Min(giveUp, quietSince + _frameSilenceTicks) - now;
+                if (left <= 0) break;
+                if (Receive(_scratch, left, closing) > 0) quietSince = _time.GetTimestamp();
             }
         }
-        catch (OperationCanceledException) { }
         catch (ModbusCommunicationException) { }
+        _held = 0;
         DiscardStale();
         return new ModbusProtocolException(what + ".");
     }
 
-    private async ValueTask<ReadOnlySequence<byte>> ReadAsync(CancellationToken cancellationToken)
+    /// <summary>Appends what comes before <paramref name="deadline"/> to the held bytes; false when nothing came in time.</summary>
+    private bool ReceiveMore(long deadline, CancellationToken closing)
     {
-        ReadResult result;
+        if (_held == _received.Length)
+            throw Corrupt($"{_name} sent {_held} bytes that make no frame", closing);
+        while (true)
+        {
+            var wait = deadline - _time.GetTimestamp();
+            if (wait <= 0) return false;
+            var read = Receive(_received.AsSpan(_held), wait, closing);
+            if (read <= 0) continue;
+            _held += read;
+            return true;
+        }
+    }
+
+    /// <summary>One wait of at most <paramref name="waitTicks"/> (cut to <see cref="LongestWait"/>); stamps traffic.</summary>
+    private int Receive(Span<byte> buffer, long waitTicks, CancellationToken closing)
+    {
+        closing.ThrowIfCancellationRequested();
+        var wait = TimeSpan.FromSeconds((double)waitTicks / _time.TimestampFrequency);
+        var read = ReceiveOnce(buffer, wait < LongestWait ? wait : LongestWait);
+        if (read > 0) Stamp();
+        return read;
+    }
+
+    private int ReceiveOnce(Span<byte> buffer, TimeSpan wait)
+    {
+        int read;
         try
         {
-            result = await _pipe.Reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+            read = _channel.Receive(buffer, wait);
         }
-        catch (Exception ex) when (ex is not OperationCanceledException)
+        catch (Exception ex) when (ex is IOException or ObjectDisposedException or InvalidOperationException or UnauthorizedAccessException)
         {
             throw Broken($"Reading from {_name} failed: {ex.Message}", ex);
         }
-        if (result.IsCompleted && !result.IsCanceled)
-        {
-            var held = result.Buffer;
-            _pipe.Reader.AdvanceTo(held.Start, held.End);
-            // Bytes left may still make an answer; only a read that can bring nothing new is the end.
-            if (held.IsEmpty || _endSeen) throw Broken($"{_name} closed the channel.", null);
-            _endSeen = true;
-            return held;
-        }
-        return result.Buffer;
+        if (read < 0) throw Broken($"{_name} closed the channel.", null);
+        return read;
     }
 
-    private bool _endSeen;
+    /// <summary>Drops the first <paramref name="count"/> held bytes; what follows them stays for the next frame.</summary>
+    private void Consume(int count)
+    {
+        _received.AsSpan(count, _held - count).CopyTo(_received);
+        _held -= count;
+    }
 
     private ModbusCommunicationException Broken(string message, Exception? inner)
     {
@@ -236,44 +244,14 @@ internal sealed partial class RtuExchange : IAsyncDisposable
         return new ModbusCommunicationException(message, inner);
     }
 
-    private async Task PumpAsync()
-    {
-        var writer = _pipe.Writer;
-        Exception? failure = null;
-        try
-        {
-            while (!_closing.IsCancellationRequested)
-            {
-                var memory = writer.GetMemory(512);
-                var read = await _channel.Stream.ReadAsync(memory, _closing.Token).ConfigureAwait(false);
-                if (read == 0) break;
-                writer.Advance(read);
-                Stamp();
-                var flush = await writer.FlushAsync().ConfigureAwait(false);
-                if (flush.IsCompleted) break;
-            }
-        }
-        catch (OperationCanceledException) when (_closing.IsCancellationRequested) { }
-        catch (Exception ex)
-        {
-            failure = ex;
-        }
-        await writer.CompleteAsync(failure).ConfigureAwait(false);
-    }
-
-    private void Stamp() => Volatile.Write(ref _lastTraffic, _time.GetTimestamp());
+    private void Stamp() => _lastTraffic = _time.GetTimestamp();
 
     private long ToTicks(TimeSpan span) => (long)(span.TotalSeconds * _time.TimestampFrequency);
 
     public async ValueTask DisposeAsync()
     {
         IsBroken = true;
-        _closing.Cancel();
         await _channel.DisposeAsync().ConfigureAwait(false);
-        try { await _pump.ConfigureAwait(false); }
-        catch (Exception) { }
-        await _pipe.Reader.CompleteAsync().ConfigureAwait(false);
-        _closing.Dispose();
     }
 
     private static partial class Log

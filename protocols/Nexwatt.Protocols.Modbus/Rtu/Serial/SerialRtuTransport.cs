@@ -10,7 +10,7 @@ namespace Nexwatt.Protocols.Modbus.Rtu.Serial;
 /// <item>no RS-485 mode (TIOCSRS485): set by <see cref="Rs485Mode"/> when configured;</item>
 /// <item>reads and timeouts are coarse (about 1 ms per short read, ReadTimeout under ~30 ms rounded up, and a 1 ms poll
 /// loop while a read is pending): System.IO.Ports only sets the line; the bytes go through <see cref="TtyStream"/>,
-/// and every deadline runs on the link's injected clock.</item>
+/// whose waits are ppoll(2) with a nanosecond timeout.</item>
 /// </list>
 /// A port that is missing, busy or not permitted fails the open with <see cref="ModbusCommunicationException"/>; the
 /// link retries it with backoff, so the device stays unhealthy instead of crashing the agent.
@@ -65,6 +65,10 @@ public sealed class SerialRtuTransport : IModbusRtuTransport
         public Stream Stream => stream;
 
         public void DiscardInput() => stream.DiscardInput();
+
+        public void Send(ReadOnlySpan<byte> frame) => stream.Write(frame);
+
+        public int Receive(Span<byte> buffer, TimeSpan wait) => stream.Receive(buffer, wait);
 
         public ValueTask DisposeAsync()
         {

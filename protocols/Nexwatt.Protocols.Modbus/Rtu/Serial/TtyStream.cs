@@ -83,6 +83,33 @@ internal sealed partial class TtyStream : Stream
         throw new IOException($"read {_path}: {Marshal.GetPInvokeErrorMessage(errno)}");
     }
 
+    /// <summary>
+    /// Waits up to <paramref name="wait"/> in ppoll(2) (nanosecond timeout, so t3.5 of 1.75 ms is kept as such) and
+    /// reads what came: the count, 0 when nothing came, -1 when the tty hung up or was closed.
+    /// </summary>
+    public unsafe int Receive(Span<byte> buffer, TimeSpan wait)
+    {
+        if (_closed) return -1;
+        var ticks = Math.Max(0, wait.Ticks);
+        var timeout = new Libc.Timespec { Seconds = (nint)(ticks / TimeSpan.TicksPerSecond), Nanoseconds = (nint)(ticks % TimeSpan.TicksPerSecond * 100) };
+        var poll = new Libc.PollFd { Fd = (int)_handle.DangerousGetHandle(), Events = Libc.POLLIN };
+        var ready = Libc.PPoll(&poll, 1, &timeout, IntPtr.Zero);
+        if (ready < 0)
+        {
+            var errno = Marshal.GetLastPInvokeError();
+            if (errno == 4) return 0; // EINTR: the caller's deadline decides
+            throw new IOException($"ppoll {_path}: {Marshal.GetPInvokeErrorMessage(errno)}");
+        }
+        if (ready == 0) return 0;
+        if ((poll.Revents & Libc.POLLNVAL) != 0) return -1;
+        if ((poll.Revents & Libc.POLLIN) != 0)
+        {
+            var read = ReadOnce(buffer);
+            if (read > 0) return read;
+        }
+        return (poll.Revents & (Libc.POLLHUP | Libc.POLLERR)) != 0 ? -1 : 0;
+    }
+
     public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
         => new(Task.Factory.StartNew(static state =>
         {
@@ -156,6 +183,30 @@ internal sealed partial class TtyStream : Stream
         public const int CcOffset = 17;
         public const int VTIME = 5;
         public const int VMIN = 6;
+
+        public const short POLLIN = 0x1;
+        public const short POLLERR = 0x8;
+        public const short POLLHUP = 0x10;
+        public const short POLLNVAL = 0x20;
+
+        [StructLayout(LayoutKind.Sequential)]
+        public struct PollFd
+        {
+            public int Fd;
+            public short Events;
+            public short Revents;
+        }
+
+        // time_t and long are the word size on the targets (LP64 arm64 and x86-64; 32-bit arm with 32-bit time_t).
+        [StructLayout(LayoutKind.Sequential)]
+        public struct Timespec
+        {
+            public nint Seconds;
+            public nint Nanoseconds;
+        }
+
+        [LibraryImport("libc", EntryPoint = "ppoll", SetLastError = true)]
+        public static unsafe partial int PPoll(PollFd* fds, nuint count, Timespec* timeout, IntPtr signalMask);
 
         [LibraryImport("libc", EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
         public static partial int Open(string path, int flags);

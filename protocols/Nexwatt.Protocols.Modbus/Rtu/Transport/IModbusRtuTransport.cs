@@ -13,11 +13,26 @@ public interface IModbusRtuTransport
     ValueTask<IRtuChannel> OpenAsync(CancellationToken cancellationToken);
 }
 
-/// <summary>One open byte channel to the bus.</summary>
+/// <summary>
+/// One open byte channel to the bus. The client side is synchronous on purpose: the link's one bus thread sends a
+/// frame and waits in the kernel (poll) for the answer's bytes, as libmodbus does, instead of hopping between pool
+/// threads and timers for every read. The server side (<see cref="Stream"/>) stays asynchronous.
+/// </summary>
 public interface IRtuChannel : IAsyncDisposable
 {
+    /// <summary>The channel as a stream, for the server side (<see cref="Server.ModbusRtuServer"/>).</summary>
     Stream Stream { get; }
 
     /// <summary>Drops bytes the operating system holds that nobody has read yet (a serial port's input buffer).</summary>
     void DiscardInput();
+
+    /// <summary>Writes one whole frame; throws <see cref="IOException"/> when the channel broke.</summary>
+    void Send(ReadOnlySpan<byte> frame);
+
+    /// <summary>
+    /// Waits at most <paramref name="wait"/> (zero: does not wait) for bytes and copies what came into
+    /// <paramref name="buffer"/>: the count, 0 when nothing came in time, -1 when the channel ended (the peer closed,
+    /// the tty hung up). Throws <see cref="IOException"/> when the channel failed.
+    /// </summary>
+    int Receive(Span<byte> buffer, TimeSpan wait);
 }

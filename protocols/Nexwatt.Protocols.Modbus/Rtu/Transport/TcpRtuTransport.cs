@@ -41,9 +41,33 @@ public sealed class TcpRtuTransport(string host, int port, TimeSpan connectTimeo
     {
         public Stream Stream { get; } = new NetworkStream(socket, ownsSocket: true);
 
-        // The link's pump reads the socket continuously, so nothing waits in the kernel for long; what the pump has
-        // read already is dropped by the link itself.
+        // The link reads every byte the socket gives and drops stale ones itself, so nothing waits in the kernel.
         public void DiscardInput() { }
+
+        public void Send(ReadOnlySpan<byte> frame)
+        {
+            while (!frame.IsEmpty)
+            {
+                var sent = socket.Send(frame, SocketFlags.None, out var error);
+                if (error != SocketError.Success) throw new IOException($"send: {error}");
+                frame = frame[sent..];
+            }
+        }
+
+        public int Receive(Span<byte> buffer, TimeSpan wait)
+        {
+            // Socket.Poll counts whole milliseconds on Linux: round up, so a short wait still waits instead of spinning.
+            var micros = wait <= TimeSpan.Zero ? 0 : (int)Math.Min(int.MaxValue, Math.Ceiling(wait.TotalMilliseconds) * 1000);
+            try
+            {
+                if (!socket.Poll(micros, SelectMode.SelectRead)) return 0;
+            }
+            catch (ObjectDisposedException) { return -1; }
+            var read = socket.Receive(buffer, SocketFlags.None, out var error);
+            if (error is SocketError.WouldBlock or SocketError.Interrupted) return 0;
+            if (error != SocketError.Success) throw new IOException($"receive: {error}");
+            return read == 0 ? -1 : read;
+        }
 
         public ValueTask DisposeAsync() => Stream.DisposeAsync();
     }
