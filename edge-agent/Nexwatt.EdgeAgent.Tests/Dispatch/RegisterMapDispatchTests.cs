@@ -71,6 +71,7 @@ public sealed class RegisterMapDispatchTests
         Assert.Equal(Result.Applied, charge.Result);
         Assert.InRange(Assert.Single(charge.Targets).MeasuredW, -1550, -1450);
         Assert.Equal(1, await Register("forcible_command"));
+        Assert.Equal(1, await Register("charge_from_grid")); // a forcible charge may take power from the grid
         Assert.InRange((await RegisterMapReader.ReadAsync(link, Huawei, 1, [Huawei.Get("battery_power")], CancellationToken.None)).Single().Value.Number, 1450, 1550);
 
         // The end of the window restores: forcible mode off, the power registers back to what they held before.
@@ -78,6 +79,7 @@ public sealed class RegisterMapDispatchTests
         Assert.Equal(0, await Register("forcible_command"));
         Assert.Equal(0, await Register("forcible_discharge_power"));
         Assert.Equal(0, await Register("forcible_charge_power"));
+        Assert.Equal(0, await Register("charge_from_grid")); // back as it was found
         Assert.True(await SimulatedSunSpecDevice.EventuallyAsync(async () => Math.Abs(await BatteryWatts()) <= 50, Patience), "the battery did not return to idle");
     }
 
