@@ -106,6 +106,11 @@ public enum ControlValue
     SignedPowerWatts,
     /// <summary>The magnitude of the target in percent of the rating.</summary>
     PowerPercentOfRating,
+    /// <summary>
+    /// Minus that percentage: a SunSpec 124 rate limit below zero forces the other direction (a GEN24's OutWRte at -40 %
+    /// with the discharge limit on makes the battery charge at 40 %, which is how evcc's template forces a charge).
+    /// </summary>
+    NegatedPowerPercentOfRating,
     /// <summary>The agent's revert timeout, seconds.</summary>
     RevertSeconds,
     /// <summary>The agent's revert timeout, minutes rounded up.</summary>

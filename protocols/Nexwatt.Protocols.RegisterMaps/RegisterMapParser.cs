@@ -246,7 +246,7 @@ public static class RegisterMapParser
                 if (value.ValueKind == JsonValueKind.Number) result.Add(new ControlWrite(point.Name, ControlValue.Constant, value.GetDouble()));
                 else if (value.ValueKind == JsonValueKind.String && Enum.TryParse<ControlValue>(value.GetString(), true, out var expression) && expression != ControlValue.Constant)
                     result.Add(new ControlWrite(point.Name, expression, 0));
-                else Problem(at + ".value", $"value '{value}' must be a number or one of powerWatts, signedPowerWatts, powerPercentOfRating, revertSeconds, revertMinutes");
+                else Problem(at + ".value", $"value '{value}' must be a number or one of powerWatts, signedPowerWatts, powerPercentOfRating, negatedPowerPercentOfRating, revertSeconds, revertMinutes");
             }
             return result;
         }

@@ -71,6 +71,7 @@ public sealed class RegisterMapDispatchTests
         Assert.Equal(Result.Applied, charge.Result);
         Assert.InRange(Assert.Single(charge.Targets).MeasuredW, -1550, -1450);
         Assert.Equal(1, await Register("forcible_command"));
+        Assert.Equal(1, await Register("charge_from_grid")); // a forcible charge may take power from the grid
         Assert.InRange((await RegisterMapReader.ReadAsync(link, Huawei, 1, [Huawei.Get("battery_power")], CancellationToken.None)).Single().Value.Number, 1450, 1550);
 
         // The end of the window restores: forcible mode off, the power registers back to what they held before.
@@ -78,6 +79,7 @@ public sealed class RegisterMapDispatchTests
         Assert.Equal(0, await Register("forcible_command"));
         Assert.Equal(0, await Register("forcible_discharge_power"));
         Assert.Equal(0, await Register("forcible_charge_power"));
+        Assert.Equal(0, await Register("charge_from_grid")); // back as it was found
         Assert.True(await SimulatedSunSpecDevice.EventuallyAsync(async () => Math.Abs(await BatteryWatts()) <= 50, Patience), "the battery did not return to idle");
     }
 
@@ -109,6 +111,39 @@ public sealed class RegisterMapDispatchTests
         Assert.True(await SimulatedSunSpecDevice.EventuallyAsync(async () =>
             Math.Abs((await RegisterMapReader.ReadAsync(link, map, map.Defaults.UnitId, [map.Get(map.Control!.MeasuredPowerPoint)], CancellationToken.None)).Single().CanonicalValue!.Value) <= 50,
             Patience), "the battery did not stop after restore");
+    }
+
+    /// <summary>
+    /// A GEN24 is forced by a rate limit below zero (as evcc's template charges it), not by a positive limit in the
+    /// same direction, which would only cap what surplus PV may charge: the registers say which one was written.
+    /// </summary>
+    [Fact]
+    public async Task A_Fronius_battery_is_forced_by_a_limit_below_zero_in_the_other_direction_and_restored()
+    {
+        var map = AgentRegisterMaps.Load(null).Find("fronius-gen24")!;
+        await using var sim = PeerProcess.StartDotnetTool("Nexwatt.HardwareSim", "hardware-sim", ["serve-map", "--map", "fronius-gen24", "--port", "0", "--rating", "3000"]);
+        var ready = await sim.WaitForLineAsync(l => l.StartsWith("READY map=", StringComparison.Ordinal), TimeSpan.FromSeconds(60));
+        var endpoint = ready[(ready.IndexOf("endpoint=", StringComparison.Ordinal) + "endpoint=".Length)..].Split(':');
+        await using var link = new ModbusLink(new ModbusTcpLinkOptions { Host = endpoint[0], Port = int.Parse(endpoint[1]), ResponseTimeout = TimeSpan.FromSeconds(5) });
+        var controller = new RegisterMapController(link, 1, map, new DispatchOptions { MeasureSettleTime = TimeSpan.FromSeconds(5) }, TimeProvider.System);
+        async Task<double> Register(string point) =>
+            (await RegisterMapReader.ReadAsync(link, map, 1, [map.Get(point)], CancellationToken.None)).Single().Value.AsNumber!.Value;
+
+        Assert.Equal(Result.Applied, (await controller.ApplyAsync(PlannedTarget.Power("b", -900), TimeSpan.FromSeconds(60), measure: true, CancellationToken.None)).Result);
+        Assert.Equal(2, await Register("stor_ctl_mod")); // the discharge limit...
+        Assert.Equal(-30, await Register("out_w_rte"), 6); // ...at minus 900 W of the 3000 W rating
+        Assert.Equal(1, await Register("cha_gri_set"));
+        Assert.Equal(60, await Register("in_out_w_rte_rvrt_tms"));
+
+        Assert.Equal(Result.Applied, (await controller.ApplyAsync(PlannedTarget.Power("b", 1200), TimeSpan.FromSeconds(60), measure: true, CancellationToken.None)).Result);
+        Assert.Equal(1, await Register("stor_ctl_mod"));
+        Assert.Equal(-40, await Register("in_w_rte"), 6);
+
+        await controller.RestoreAsync(PlannedTarget.Power("b", 0), CancellationToken.None);
+        Assert.Equal(0, await Register("stor_ctl_mod"));
+        Assert.Equal(0, await Register("cha_gri_set")); // grid charging back as it was found
+        Assert.Equal(0, await Register("out_w_rte"), 6);
+        Assert.Equal(0, await Register("in_w_rte"), 6);
     }
 
     [Fact]

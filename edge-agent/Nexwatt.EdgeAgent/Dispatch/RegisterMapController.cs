@@ -100,6 +100,7 @@ internal sealed class RegisterMapController(IModbusClient client, byte unitId, R
                 ControlValue.PowerWatts => Math.Abs(watts),
                 ControlValue.SignedPowerWatts => watts * point.Sign, // ours (discharge positive) to the register's own sign
                 ControlValue.PowerPercentOfRating => rating > 0 ? Math.Min(100, Math.Abs(watts) / rating * 100) : 0,
+                ControlValue.NegatedPowerPercentOfRating => rating > 0 ? -Math.Min(100, Math.Abs(watts) / rating * 100) : 0,
                 ControlValue.RevertSeconds => Math.Ceiling(revert.TotalSeconds),
                 ControlValue.RevertMinutes => Math.Ceiling(revert.TotalMinutes),
                 _ => throw new InvalidOperationException($"control value {step.Value} is not handled"),

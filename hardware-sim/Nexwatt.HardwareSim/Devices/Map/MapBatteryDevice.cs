@@ -103,7 +103,7 @@ internal sealed class MapBatteryDevice : IModbusDataModel
             {
                 case ControlValue.PowerWatts: watts = Math.Abs(value); break;
                 case ControlValue.SignedPowerWatts: watts = Math.Abs(value); charge = value * _map.Get(step.Point).Sign < 0; break;
-                case ControlValue.PowerPercentOfRating: watts = Math.Abs(value) / 100 * _physics.RatedDischargeWatts; break;
+                case ControlValue.PowerPercentOfRating or ControlValue.NegatedPowerPercentOfRating: watts = Math.Abs(value) / 100 * _physics.RatedDischargeWatts; break;
                 case ControlValue.RevertSeconds: revert = TimeSpan.FromSeconds(value); break;
                 case ControlValue.RevertMinutes: revert = TimeSpan.FromMinutes(value); break;
             }
