@@ -42,6 +42,17 @@ public sealed class ParserTests
     }
 
     [Fact]
+    public void A_control_may_bound_the_reassert_interval_within_reason()
+    {
+        Assert.Null(TestMaps.Parse().Control!.ReassertWithin);
+        var bounded = TestMaps.Battery.Replace("\"revert\": \"none on the device\"", "\"revert\": \"none on the device\", \"reassertSeconds\": 5");
+        Assert.Equal(TimeSpan.FromSeconds(5), TestMaps.Parse(bounded).Control!.ReassertWithin);
+        var problem = Assert.Single(Fails(bounded.Replace("\"reassertSeconds\": 5", "\"reassertSeconds\": 0.2")).Problems);
+        Assert.Equal("$.control.reassertSeconds", problem.Path);
+        Assert.Contains("1..3600", problem.Message);
+    }
+
+    [Fact]
     public void A_syntax_error_gives_the_parsers_line()
     {
         var text = TestMaps.Battery.Replace("\"source\": \"written for the tests\",", "\"source\": \"written for the tests\"");

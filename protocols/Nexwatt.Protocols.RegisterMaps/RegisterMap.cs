@@ -88,7 +88,14 @@ public sealed record MapControl(
     IReadOnlyList<ControlWrite> Charge,
     IReadOnlyList<ControlWrite> Discharge,
     IReadOnlyList<ControlWrite> Stop,
-    string RevertNote);
+    string RevertNote)
+{
+    /// <summary>
+    /// How often at most the setpoint must be written again, when the device drops it sooner than the agent's own
+    /// re-assert interval (a Victron Multi in ESS mode 3 takes over again after about 10 s); null: the agent's interval.
+    /// </summary>
+    public TimeSpan? ReassertWithin { get; init; }
+}
 
 /// <summary>A fixed figure (W) or a point that holds it.</summary>
 public sealed record ControlQuantity(double? Watts, string? Point);

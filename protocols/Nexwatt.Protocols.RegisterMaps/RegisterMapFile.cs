@@ -78,6 +78,7 @@ internal sealed class ControlFile
     public List<WriteFile>? Discharge { get; set; }
     public List<WriteFile>? Stop { get; set; }
     public string? Revert { get; set; }
+    public double? ReassertSeconds { get; set; }
 }
 
 internal sealed class WriteFile

@@ -220,11 +220,16 @@ public static class RegisterMapParser
             var measured = Required(c.MeasuredPowerPoint, "measuredPowerPoint");
             if (c.ReservePoint is not null) Required(c.ReservePoint, "reservePoint");
             if (string.IsNullOrWhiteSpace(c.Revert)) Problem("$.control.revert", "revert is missing: say how the device reverts on its own (its timer) or that it does not");
+            if (c.ReassertSeconds is { } reassert && (!double.IsFinite(reassert) || reassert < 1 || reassert > 3600))
+                Problem("$.control.reassertSeconds", $"reassertSeconds must be 1..3600 (got {reassert})");
             var charge = Writes(c.Charge, "charge", points);
             var discharge = Writes(c.Discharge, "discharge", points);
             var stop = Writes(c.Stop, "stop", points);
             if (_problems.Count > before) return null;
-            return new MapControl(new ControlQuantity(c.RatingW, c.RatingPoint), soc, c.ReservePoint, measured, charge, discharge, stop, c.Revert!);
+            return new MapControl(new ControlQuantity(c.RatingW, c.RatingPoint), soc, c.ReservePoint, measured, charge, discharge, stop, c.Revert!)
+            {
+                ReassertWithin = c.ReassertSeconds is { } seconds ? TimeSpan.FromSeconds(seconds) : null,
+            };
         }
 
         private List<ControlWrite> Writes(List<WriteFile>? writes, string key, List<RegisterPoint> points)

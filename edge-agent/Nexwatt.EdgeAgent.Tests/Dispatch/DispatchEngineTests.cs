@@ -61,6 +61,22 @@ public sealed class DispatchEngineTests : IDisposable
     }
 
     [Fact]
+    public async Task A_device_that_drops_its_setpoint_sooner_is_reasserted_as_often_as_it_needs()
+    {
+        // A Victron Multi takes over again about 10 s after the last write: its map asks for 5 s, below the agent's 20 s.
+        _devices.States["b1"] = FakeSiteDevices.Battery("b1") with { ReassertWithin = TimeSpan.FromSeconds(5) };
+        await Send(_collector.Setpoint("sp-1", lifetime: TimeSpan.FromSeconds(100), targets: [Watts("b1", 3000), Watts("b2", 1000)]));
+        Assert.Equal(2, _devices.Log.Count);
+
+        await Advance(TimeSpan.FromSeconds(4));
+        Assert.Equal(2, _devices.Log.Count);
+        await Advance(TimeSpan.FromSeconds(1));
+        Assert.Equal(4, _devices.Log.Count); // both re-asserted: one cadence per setpoint, the shortest its devices need
+        await Advance(TimeSpan.FromSeconds(5));
+        Assert.Equal(6, _devices.Log.Count);
+    }
+
+    [Fact]
     public async Task A_replacing_setpoint_restores_the_devices_it_drops_and_a_stop_restores_the_rest()
     {
         await Send(_collector.Setpoint("sp-1", targets: [Watts("b1", 3000), Watts("b2", 3000)]));

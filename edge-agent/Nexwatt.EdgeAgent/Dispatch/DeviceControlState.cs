@@ -17,6 +17,9 @@ internal sealed record DeviceControlState(
 
     /// <summary>Why a device without a rating has none, in words for the answer (default: SunSpec WChaMax not stated).</summary>
     public string? NoRatingReason { get; init; }
+
+    /// <summary>The device drops a setpoint not written again within this (shorter than the agent's re-assert interval).</summary>
+    public TimeSpan? ReassertWithin { get; init; }
 }
 
 /// <summary>What the agent will write to one device: battery power (model 124) or an export limit (model 123).</summary>
@@ -24,6 +27,9 @@ internal sealed record PlannedTarget(string DeviceId, TargetKind Kind, double Wa
 {
     /// <summary>The subscriber's reserve sent with the target: a discharge stops when the state of charge reaches it.</summary>
     public double? MinStateOfChargePercent { get; init; }
+
+    /// <summary>From the device's state: it must be written again at least this often (null: the agent's interval will do).</summary>
+    public TimeSpan? ReassertWithin { get; init; }
 
     public static PlannedTarget Power(string deviceId, double watts, double? minStateOfChargePercent = null)
         => new(deviceId, TargetKind.BatteryPower, watts, 0) { MinStateOfChargePercent = minStateOfChargePercent };

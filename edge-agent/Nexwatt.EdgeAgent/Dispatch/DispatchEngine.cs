@@ -94,7 +94,7 @@ internal sealed class DispatchEngine(SetpointVerifier verifier, ISiteDevices dev
             for (var i = 0; i < results.Length; i++)
                 if (results[i].Result != SetpointAck.Types.Result.Applied) DispatchLog.ReassertFailed(logger, held.Setpoint.DispatchId, held.Targets[i].DeviceId, results[i].Reason);
             // Keep the cadence from the previous due time; skip beats a slow round overran.
-            do held.NextReassert += options.EffectiveReassertInterval; while (held.NextReassert <= now);
+            do held.NextReassert += held.ReassertInterval(options); while (held.NextReassert <= now);
         }
     }
 
@@ -148,7 +148,12 @@ internal sealed class DispatchEngine(SetpointVerifier verifier, ISiteDevices dev
                 reason = "device named twice in one setpoint";
             else
             {
-                try { (plan, reason) = DispatchLimits.CheckTarget(target, await devices.ReadStateAsync(target.DeviceId, cancellationToken).ConfigureAwait(false)); }
+                try
+                {
+                    var state = await devices.ReadStateAsync(target.DeviceId, cancellationToken).ConfigureAwait(false);
+                    (plan, reason) = DispatchLimits.CheckTarget(target, state);
+                    if (plan is not null && state?.ReassertWithin is { } within) plan = plan with { ReassertWithin = within };
+                }
                 catch (Exception ex) when (IsDeviceFault(ex)) { reason = $"device unreachable: {ex.Message}"; }
             }
             if (plan is not null) plans.Add(plan);
@@ -180,7 +185,7 @@ internal sealed class DispatchEngine(SetpointVerifier verifier, ISiteDevices dev
         var outcome = appliedCount == results.Count ? SetpointAck.Types.Result.Applied : appliedCount > 0 ? SetpointAck.Types.Result.Partial : SetpointAck.Types.Result.Rejected;
         if (appliedCount > 0)
         {
-            held.NextReassert = time.GetUtcNow() + options.EffectiveReassertInterval;
+            held.NextReassert = time.GetUtcNow() + held.ReassertInterval(options);
             _active[setpoint.DispatchId] = held;
         }
         var ack = Answer(held, outcome, outcome == SetpointAck.Types.Result.Applied ? "" : string.Join("; ", results.Where(r => r.Result != SetpointAck.Types.Result.Applied).Select(r => $"{r.DeviceId}: {r.Reason}")), results);
@@ -247,5 +252,10 @@ internal sealed class DispatchEngine(SetpointVerifier verifier, ISiteDevices dev
         public DateTimeOffset Expiry { get; } = expiry;
         public List<PlannedTarget> Targets { get; } = [];
         public DateTimeOffset NextReassert { get; set; }
+
+        /// <summary>The agent's interval, or shorter when a held device drops its setpoint sooner.</summary>
+        public TimeSpan ReassertInterval(DispatchOptions options)
+            => Targets.Select(t => t.ReassertWithin).OfType<TimeSpan>().Where(t => t < options.EffectiveReassertInterval)
+                .DefaultIfEmpty(options.EffectiveReassertInterval).Min();
     }
 }

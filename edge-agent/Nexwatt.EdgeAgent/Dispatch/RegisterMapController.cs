@@ -27,7 +27,7 @@ internal sealed class RegisterMapController(IModbusClient client, byte unitId, R
             return new DeviceControlState(deviceId, false, false, null, null, null) { NoStorageControlReason = NoControl };
         var values = await ReadAsync(StatePoints(control), cancellationToken).ConfigureAwait(false);
         return new DeviceControlState(deviceId, true, false, Rating(control, values), values[control.StateOfChargePoint].Value.AsNumber,
-            control.ReservePoint is { } reserve ? values[reserve].Value.AsNumber : null);
+            control.ReservePoint is { } reserve ? values[reserve].Value.AsNumber : null) { ReassertWithin = control.ReassertWithin };
     }
 
     public async ValueTask<TargetResult> ApplyAsync(PlannedTarget target, TimeSpan revertTimeout, bool measure, CancellationToken cancellationToken)
