@@ -3,7 +3,9 @@
 #   amd64: apt refuses an unsigned repository and a tampered package; `apt-get install nexwatt-agent` from the signed
 #          repository (served on loopback) works; the service user reads its configuration; the agent run as that user
 #          polls a hardware-sim on the host's loopback into its buffer; an upgrade to version+1 keeps the edited
-#          configuration and the buffer; remove keeps the state, purge deletes it.
+#          configuration and the buffer; remove keeps the state, purge deletes it. Then `apt-get install
+#          nexwatt-collector` in the same root: its own user and state directory, the collector run as that user on
+#          the embedded store answers /healthz on loopback; remove keeps its state, purge deletes it.
 #   arm64: the arm64 package installed with apt into an arm64 root, run there under qemu-user (qemu-aarch64-static
 #          through binfmt_misc): `nexwatt-agent --version` and `nexwatt-agent read` against the same hardware-sim.
 # Each check prints "ok: ..."; the first failure prints "FAIL: ..." and exits 1. A missing tool is a failure, not a skip.
@@ -50,18 +52,23 @@ export GNUPGHOME="$work/gnupg"
 install -d -m 0700 "$GNUPGHOME"
 gpg --batch --quiet --passphrase '' --quick-gen-key "Nexwatt test archive <test@nexwatt.invalid>" ed25519 sign 1d 2>/dev/null
 (umask 077; gpg --batch --armor --export-secret-keys >"$work/signing-key.asc")
-build_args=(--package nexwatt-agent)
+build() { NEXWATT_ARTIFACTS="$work/artifacts" NEXWATT_SIGNING_KEY_FILE="$work/signing-key.asc" bash "$repo/packaging/build.sh" "$@" >>"$work/build.log" 2>&1 ||
+  { cat "$work/build.log"; fail "packaging/build.sh $* failed"; }; }
 if [ -n "${NEXWATT_APT_TEST_DEBS:-}" ]; then
   # Packages built before (bash packaging/build.sh --no-repo): only the repository is made here.
   mkdir -p "$work/artifacts/deb"
-  cp "$NEXWATT_APT_TEST_DEBS"/nexwatt-agent_*_{amd64,arm64}.deb "$work/artifacts/deb/" || fail "no nexwatt-agent amd64 and arm64 .deb in $NEXWATT_APT_TEST_DEBS"
-  build_args+=(--repo-only)
+  cp "$NEXWATT_APT_TEST_DEBS"/nexwatt-agent_*_{amd64,arm64}.deb "$NEXWATT_APT_TEST_DEBS"/nexwatt-collector_*_amd64.deb "$work/artifacts/deb/" ||
+    fail "no nexwatt-agent amd64 and arm64 and nexwatt-collector amd64 .deb in $NEXWATT_APT_TEST_DEBS"
+  build --repo-only
+else
+  # The agent for both architectures, the collector for amd64 only (its install is proven there); then one repository
+  # of every package built.
+  build --package nexwatt-agent --no-repo
+  build --package nexwatt-collector --arch amd64
 fi
-NEXWATT_ARTIFACTS="$work/artifacts" NEXWATT_SIGNING_KEY_FILE="$work/signing-key.asc" \
-  bash "$repo/packaging/build.sh" "${build_args[@]}" >"$work/build.log" 2>&1 || { cat "$work/build.log"; fail "packaging/build.sh failed"; }
 apt_repo="$work/artifacts/apt"
 version=$(dpkg-deb -f "$work/artifacts/deb/"nexwatt-agent_*_amd64.deb Version)
-ok "build.sh: nexwatt-agent $version (amd64, arm64), repository signed"
+ok "build.sh: nexwatt-agent $version (amd64, arm64), nexwatt-collector (amd64), repository signed"
 
 # version+1: the same package with a newer version and a changed example configuration, so that dpkg has to choose.
 next="${version%%-*}.1-1"
@@ -167,12 +174,16 @@ reported=$(in_root "$amd64" nexwatt-agent --version)
 [ "$reported" = "${version%%-*}" ] || [[ "$reported" == "${version%%-*}+"* ]] || fail "nexwatt-agent --version printed '$reported', expected ${version%%-*}"
 ok "apt-get install nexwatt-agent from the signed repository; nexwatt-agent --version: $reported"
 
-in_root "$amd64" getent passwd nexwatt >/dev/null || fail "no system user nexwatt"
-[ "$(mode_of /etc/nexwatt)" = "root:nexwatt 750" ] || fail "/etc/nexwatt is $(mode_of /etc/nexwatt), expected root:nexwatt 750"
-[ "$(mode_of /etc/nexwatt/agent.json)" = "root:nexwatt 640" ] || fail "agent.json is $(mode_of /etc/nexwatt/agent.json)"
-[ "$(mode_of /var/lib/nexwatt-agent)" = "nexwatt:nexwatt 750" ] || fail "/var/lib/nexwatt-agent is $(mode_of /var/lib/nexwatt-agent)"
-[ -f "$amd64/lib/systemd/system/nexwatt-agent.service" ] || fail "no unit installed"
-in_root "$amd64" dpkg-query -W -f='${Conffiles}' nexwatt-agent | grep -q /etc/nexwatt/agent.json || fail "agent.json is not a conffile"
+installed_as_debian_lays_it_out() { # package configuration-file: the user, owners and modes, the unit, the conffile
+  local package=$1 config=/etc/nexwatt/$2
+  in_root "$amd64" getent passwd nexwatt >/dev/null || fail "$package: no system user nexwatt"
+  [ "$(mode_of /etc/nexwatt)" = "root:nexwatt 750" ] || fail "/etc/nexwatt is $(mode_of /etc/nexwatt), expected root:nexwatt 750"
+  [ "$(mode_of "$config")" = "root:nexwatt 640" ] || fail "$config is $(mode_of "$config")"
+  [ "$(mode_of "/var/lib/$package")" = "nexwatt:nexwatt 750" ] || fail "/var/lib/$package is $(mode_of "/var/lib/$package")"
+  [ -f "$amd64/lib/systemd/system/$package.service" ] || fail "no $package unit installed"
+  in_root "$amd64" dpkg-query -W -f='${Conffiles}' "$package" | grep -q "$config" || fail "$config is not a conffile"
+}
+installed_as_debian_lays_it_out nexwatt-agent agent.json
 ok "user nexwatt, /etc/nexwatt root:nexwatt 750 and agent.json 640 (conffile), /var/lib/nexwatt-agent nexwatt 750, unit installed"
 
 # The installer edits the configuration: this site, the simulated inverter, no uplink (readings stay in the buffer).
@@ -227,6 +238,60 @@ in_root "$amd64" apt-get purge -q -y nexwatt-agent >"$work/purge.log" 2>&1 || { 
 [ ! -e "$amd64/var/lib/nexwatt-agent" ] || fail "purge kept /var/lib/nexwatt-agent"
 [ ! -e "$amd64/etc/nexwatt/agent.json" ] || fail "purge kept /etc/nexwatt/agent.json"
 ok "purge deletes the state and the configuration"
+
+# --- the collector, in the same root (agent purged, its user deleted): the collector's postinst must make its own ---
+in_root "$amd64" userdel nexwatt
+in_root "$amd64" sh -c 'getent group nexwatt >/dev/null && groupdel nexwatt || true'
+in_root "$amd64" apt-get install "${apt_quiet[@]}" nexwatt-collector >"$work/collector.log" 2>&1 || { cat "$work/collector.log"; fail "apt-get install nexwatt-collector"; }
+reported=$(in_root "$amd64" nexwatt-collector --version)
+[[ "$reported" == "${version%%-*}"* ]] || fail "nexwatt-collector --version printed '$reported', expected ${version%%-*}"
+installed_as_debian_lays_it_out nexwatt-collector collector.json
+ok "apt-get install nexwatt-collector: --version $reported, user nexwatt, collector.json root:nexwatt 640, /var/lib/nexwatt-collector nexwatt 750"
+
+# The shipped configuration is production's (PostgreSQL, TLS files, the MQTT broker): a server without them runs the
+# embedded SQLite store (the default when no connection string is set) on loopback, without TLS or MQTT.
+read -r site_port management_port < <("$python" -c 'import socket
+s = [socket.socket() for _ in range(2)]
+for x in s: x.bind(("127.0.0.1", 0))
+print(*(x.getsockname()[1] for x in s))')
+"$python" - "$amd64/etc/nexwatt/collector.json" "$site_port" "$management_port" <<'PY'
+import json, sys
+path, port, management = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+config = json.load(open(path))
+collector = config["Collector"]
+collector.update(ListenAddress="127.0.0.1", Port=port, ManagementPort=management)
+collector.pop("Tls", None)
+collector.pop("Storage", None)
+collector["MqttIngest"]["Enabled"] = False
+json.dump(config, open(path, "w"), indent=2)
+PY
+chroot --userspec=nexwatt:nexwatt "$amd64" /usr/bin/env -i PATH=/usr/bin:/bin /usr/bin/nexwatt-collector >"$work/collector-run.log" 2>&1 &
+collector_pid=$!
+pids+=("$collector_pid")
+healthz=""
+for _ in $(seq 120); do
+  healthz=$("$python" -c 'import sys, urllib.request
+print(urllib.request.urlopen(f"http://127.0.0.1:{sys.argv[1]}/healthz", timeout=2).read().decode())' "$management_port" 2>/dev/null) && break
+  kill -0 "$collector_pid" 2>/dev/null || break
+  sleep 0.5
+done
+kill -TERM "$collector_pid" 2>/dev/null || true
+wait "$collector_pid" || true
+[[ "$healthz" == *'"status":"ok"'* ]] || { cat "$work/collector-run.log"; fail "the collector as user nexwatt: /healthz on 127.0.0.1:$management_port answered '$healthz'"; }
+[ "$(in_root "$amd64" stat -c '%U:%G' /var/lib/nexwatt-collector/collector.db)" = "nexwatt:nexwatt" ] || fail "no collector.db of user nexwatt in /var/lib/nexwatt-collector"
+[ -f "$amd64/var/lib/nexwatt-collector/dispatch-signing-key.pem" ] || fail "no dispatch signing key generated in /var/lib/nexwatt-collector"
+ok "the collector as user nexwatt: embedded store and signing key in /var/lib/nexwatt-collector, /healthz on loopback: $healthz"
+
+collector_state() { (cd "$amd64/var/lib/nexwatt-collector" && find . -type f -print0 | sort -z | xargs -0 sha256sum); }
+collector_sum=$(collector_state)
+in_root "$amd64" apt-get remove -q -y nexwatt-collector >"$work/collector-remove.log" 2>&1 || { cat "$work/collector-remove.log"; fail "apt-get remove nexwatt-collector"; }
+[ ! -e "$amd64/usr/lib/nexwatt-collector" ] && [ ! -e "$amd64/usr/bin/nexwatt-collector" ] || fail "remove left the collector program"
+[ "$(collector_state)" = "$collector_sum" ] || fail "remove changed or deleted the collector's state"
+[ -f "$amd64/etc/nexwatt/collector.json" ] || fail "remove deleted collector.json"
+in_root "$amd64" apt-get purge -q -y nexwatt-collector >>"$work/collector-remove.log" 2>&1 || { cat "$work/collector-remove.log"; fail "apt-get purge nexwatt-collector"; }
+[ ! -e "$amd64/var/lib/nexwatt-collector" ] || fail "purge kept /var/lib/nexwatt-collector"
+[ ! -e "$amd64/etc/nexwatt/collector.json" ] || fail "purge kept /etc/nexwatt/collector.json"
+ok "collector: remove keeps its database and key, purge deletes the state and the configuration"
 
 arm64="$work/root-arm64"
 new_root arm64 "$arm64"

@@ -372,4 +372,43 @@ public sealed class DispatchEndToEndTests
             server.AcknowledgeAsync("not-a-site-token", new SetpointAck { SetpointId = "sp-1", Result = SetpointAck.Types.Result.Applied }));
         Assert.Equal(Grpc.Core.StatusCode.Unauthenticated, ackError.StatusCode);
     }
+
+    [Fact]
+    public async Task Each_sites_answer_is_exported_as_dispatch_latency_by_outcome_on_the_metrics_endpoint()
+    {
+        await using var server = await CollectorServer.StartAsync(Settings(TimeSpan.FromSeconds(2)));
+        var tokens = new Dictionary<string, string>();
+        foreach (var site in new[] { "site-a", "site-r", "site-s" }) tokens[site] = await BatterySiteAsync(server, site);
+        using var key = DispatchApi.PublicKey(server);
+        await using var applying = new GrpcAgent(server, tokens["site-a"]);
+        await using var rejecting = new GrpcAgent(server, tokens["site-r"]);
+        await using var silent = new GrpcAgent(server, tokens["site-s"]);
+        await Task.Delay(TimeSpan.FromMilliseconds(500));
+
+        await DispatchApi.PostAsync(server, new { resource_id = "PJM", mw_requested = 0.015, direction = "discharge", window = new { duration_s = 60 } });
+        await applying.AcknowledgeAsync(FakeAgent.Applied((await applying.NextAsync(key)).Setpoint));
+        var refused = FakeAgent.Applied((await rejecting.NextAsync(key)).Setpoint);
+        (refused.Result, refused.Reason) = (SetpointAck.Types.Result.Rejected, "battery in maintenance");
+        await rejecting.AcknowledgeAsync(refused);
+        _ = await silent.NextAsync(key); // received, never answered: timed out after the 2 s confirmation timeout
+
+        IReadOnlyList<PrometheusParser.Sample> samples = [];
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
+        while (!samples.Any(s => s.Name.EndsWith("_count", StringComparison.Ordinal) && s.Labels["outcome"] == "timeout") && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(500));
+            var families = await PrometheusParser.ParseAsync(await server.Api.GetStringAsync("/metrics"));
+            var latency = families.SingleOrDefault(f => f.Name == "nexwatt_collector_dispatch_latency_seconds");
+            if (latency is null) continue;
+            Assert.Equal("histogram", latency.Type);
+            samples = latency.Samples;
+        }
+        double Value(string suffix, string outcome) => samples.Single(s => s.Name == "nexwatt_collector_dispatch_latency_seconds" + suffix && s.Labels["outcome"] == outcome).Value;
+        Assert.Equal(1, Value("_count", "applied"));
+        Assert.Equal(1, Value("_count", "rejected"));
+        // site-s at least; the re-allocations after the rejection and the timeout may send site-a a new share, unanswered too.
+        Assert.InRange(Value("_count", "timeout"), 1, 3);
+        Assert.InRange(Value("_sum", "applied"), 0, 10);
+        Assert.InRange(Value("_sum", "timeout") / Value("_count", "timeout"), 2, 5); // the confirmation timeout, plus up to a monitor pass
+    }
 }

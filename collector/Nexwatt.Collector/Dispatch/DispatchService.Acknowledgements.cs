@@ -138,6 +138,9 @@ internal sealed partial class DispatchService
                 var ack = pending.Ack;
                 DispatchLog.Acknowledged(logger, setpoint.DispatchId, pending.SiteId, setpoint.SetpointId, pending.Result, ack.Reason,
                     double.IsFinite(ack.MeasuredW) ? ack.MeasuredW : double.NaN);
+                // The site's first answer to this setpoint ends its dispatch latency (a changed answer later does not).
+                if (setpoint.AckResult is null)
+                    metrics?.SetpointAnswered(pending.Result, pending.ReceivedAt - ConfirmationClockStart(setpoint));
                 if (setpoint.State == SetpointState.Superseded || pending.Result == "applied") continue;
                 // Rejected: the site's whole share fails. Partial: the devices that rejected their target fail.
                 var devices = pending.Result == "rejected"

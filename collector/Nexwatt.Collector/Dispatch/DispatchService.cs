@@ -29,7 +29,8 @@ internal sealed partial class DispatchService(
     SiteActivity activity,
     IOptions<DispatchOptions> options,
     TimeProvider time,
-    ILogger<DispatchService> logger)
+    ILogger<DispatchService> logger,
+    Observability.CollectorMetrics? metrics = null)
 {
     /// <summary>The reason prefix of a failed asset's span (0 kW from the re-allocation on).</summary>
     public const string FailedPrefix = "failed: ";
@@ -182,7 +183,7 @@ internal sealed partial class DispatchService(
                     $"dropped: no telemetry or acknowledgement for more than {Seconds(Options.SiteSilenceTimeout)} s{(activity.IsHintedOffline(site) ? " (and its status says offline)" : "")}",
                     Reachable: false));
             else if (state.CurrentBySite.TryGetValue(site, out var setpoint) && setpoint.State == SetpointState.Pending
-                && now - Max(setpoint.IssuedAt, setpoint.StartAt) > Options.ConfirmTimeout)
+                && now - ConfirmationClockStart(setpoint) > Options.ConfirmTimeout)
                 failures.Add(new SiteFailure(site, null, $"no acknowledgement within {Seconds(Options.ConfirmTimeout)} s", Reachable: true));
         }
         if (failures.Count > 0)
@@ -212,6 +213,9 @@ internal sealed partial class DispatchService(
 
         foreach (var (site, (failure, assets)) in newlyFailedSites.OrderBy(p => p.Key, StringComparer.Ordinal))
         {
+            // A site that never answered its setpoint ends its dispatch latency here: timed out, or dropped as silent.
+            if (failure.Devices is null && state.CurrentBySite.TryGetValue(site, out var unanswered) && unanswered.State == SetpointState.Pending)
+                metrics?.SetpointAnswered(failure.Reachable ? "timeout" : "dropped", now - ConfirmationClockStart(unanswered));
             await EventAsync(record.DispatchId, now, DispatchEventKinds.SiteFailed, new { site_id = site, reason = failure.Reason, reachable = failure.Reachable, assets },
                 cancellationToken).ConfigureAwait(false);
             DispatchLog.SiteFailed(logger, record.DispatchId, site, failure.Reason);
@@ -378,6 +382,9 @@ internal sealed partial class DispatchService(
     private static string Seconds(TimeSpan span) => span.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture);
 
     private static DateTimeOffset Max(DateTimeOffset a, DateTimeOffset b) => a > b ? a : b;
+
+    /// <summary>When a site's confirmation clock starts: at issue, or at the window start for a setpoint issued ahead of its window.</summary>
+    private static DateTimeOffset ConfirmationClockStart(SetpointRecord setpoint) => Max(setpoint.IssuedAt, setpoint.StartAt);
 
 
     /// <summary>A site (or some of its devices) whose share fails: its assets are re-allocated.</summary>

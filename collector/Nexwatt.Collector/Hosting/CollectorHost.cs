@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.AspNetCore.Server.Kestrel.Https;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Hosting.Systemd;
 using Microsoft.Extensions.Options;
 using Nexwatt.Collector.Api;
 using Nexwatt.Collector.Dispatch;
@@ -56,6 +57,12 @@ public static class CollectorHost
         services.AddMetrics();
         services.AddSingleton<Observability.CollectorMetrics>();
         services.AddSingleton<Observability.CollectorHealth>();
+        // Under systemd (Type=notify): READY=1 once the host has started, i.e. after CheckBeforeStartAsync opened the
+        // store and Kestrel bound both listeners; STOPPING=1 on stop; WATCHDOG=1 only while healthy (CollectorWatchdog).
+        services.AddSystemd();
+        services.TryAddSingleton<ISystemdNotifier, SystemdNotifier>();
+        services.AddSingleton<IHostedService>(sp => new Observability.CollectorWatchdog(sp.GetRequiredService<ISystemdNotifier>(),
+            sp.GetRequiredService<Observability.CollectorHealth>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<Observability.CollectorWatchdog>>()));
         // Scraped at the management port's /metrics; the runtime's own meter gives memory, GC and thread-pool figures.
         services.AddSingleton(sp => Sdk.CreateMeterProviderBuilder()
             .ConfigureResource(r => r.AddService("nexwatt-collector"))

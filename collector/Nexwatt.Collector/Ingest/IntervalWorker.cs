@@ -30,9 +30,13 @@ internal sealed class IntervalWorker(
             try
             {
                 await Task.Delay(Tick, time, stoppingToken).ConfigureAwait(false);
-                await RecomputeDirtyAsync(stoppingToken).ConfigureAwait(false);
-                if (++sweepEvery % 10 == 0) await SweepSilentAssetsAsync(stoppingToken).ConfigureAwait(false);
-                status?.RoundDone();
+                var touchedStore = await RecomputeDirtyAsync(stoppingToken).ConfigureAwait(false);
+                if (++sweepEvery % 10 == 0)
+                {
+                    await SweepSilentAssetsAsync(stoppingToken).ConfigureAwait(false);
+                    touchedStore = true;
+                }
+                status?.RoundDone(touchedStore);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested) { return; }
             catch (Exception ex) when (ex is not OperationCanceledException)
@@ -44,12 +48,15 @@ internal sealed class IntervalWorker(
         }
     }
 
-    internal async Task RecomputeDirtyAsync(CancellationToken cancellationToken)
+    /// <returns>Whether the store was used (there were dirty intervals).</returns>
+    internal async Task<bool> RecomputeDirtyAsync(CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
+        var touchedStore = false;
         foreach (var ((assetId, measurement), (from, to)) in dirty.TakeAll())
         {
             var asset = await store.GetAssetAsync(assetId, cancellationToken).ConfigureAwait(false);
+            touchedStore = true;
             if (asset is null) continue;
             await RecomputeAsync(asset, measurement, from, to, now, cancellationToken).ConfigureAwait(false);
             // Intervals not closed yet (still filling, or open within the closing grace) stay dirty until they close,
@@ -57,6 +64,7 @@ internal sealed class IntervalWorker(
             var firstOpen = IntervalGrid.Floor(now - aggregator.ClosingGrace, asset.TelemetryInterval);
             if (to >= firstOpen) dirty.Mark(assetId, measurement, from > firstOpen ? from : firstOpen, to);
         }
+        return touchedStore;
     }
 
     internal async Task SweepSilentAssetsAsync(CancellationToken cancellationToken)

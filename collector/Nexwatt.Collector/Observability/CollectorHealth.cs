@@ -14,7 +14,7 @@ internal sealed class CollectorHealth(IntervalWorkerStatus worker, TimeProvider 
     {
         var problems = new List<(string, string)>();
         if (worker.LastFailure is { } failure)
-            problems.Add(("store_failing", $"the last round of the interval worker failed: {failure}"));
+            problems.Add(("store_failing", $"the store failed the interval worker: {failure}"));
         var lag = worker.Lag(time.GetUtcNow());
         if (lag > MaxWorkerLag)
             problems.Add(("interval_worker_lagging", $"the interval worker has not finished a round for {Math.Round(lag.TotalSeconds)} s"));

@@ -17,6 +17,7 @@ internal sealed class CollectorMetrics
     private readonly Counter<long> _readings;
     private readonly Counter<long> _duplicates;
     private readonly Histogram<double> _storeDuration;
+    private readonly Histogram<double> _dispatchLatency;
 
     public CollectorMetrics(IMeterFactory meters, MqttRefusals mqttRefusals, GrpcMessageRefusals grpcRefusals, SiteActivity activity,
         IntervalWorkerStatus worker, TimeProvider time)
@@ -28,6 +29,9 @@ internal sealed class CollectorMetrics
             "Readings received again (same site and sequence) and not stored twice, by transport.");
         _storeDuration = meter.CreateHistogram("nexwatt.collector.store.duration", "s", "Storing one batch (raw readings, gaps, samples).",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5] });
+        _dispatchLatency = meter.CreateHistogram("nexwatt.collector.dispatch.latency", "s",
+            "From a setpoint sent to a site (an ISO instruction, or a re-allocation) to the site's answer, by outcome (applied, partial, rejected; timeout or dropped when none came).",
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300] });
         meter.CreateObservableCounter("nexwatt.collector.ingest.refused", () => Refusals(mqttRefusals, grpcRefusals), "{message}",
             "Messages refused, by transport and reason.");
         meter.CreateObservableGauge("nexwatt.collector.interval_worker.lag", () => worker.Lag(time.GetUtcNow()).TotalSeconds, "s",
@@ -46,6 +50,13 @@ internal sealed class CollectorMetrics
         if (result.Duplicates > 0) _duplicates.Add(result.Duplicates, tag);
         _storeDuration.Record(storing.TotalSeconds, tag);
     }
+
+    /// <summary>
+    /// A site answered a setpoint (or failed to): <paramref name="latency"/> from the start of its confirmation clock
+    /// (issue, or the window start for a setpoint issued ahead of its window), never below zero.
+    /// </summary>
+    public void SetpointAnswered(string outcome, TimeSpan latency) =>
+        _dispatchLatency.Record(Math.Max(0, latency.TotalSeconds), new KeyValuePair<string, object?>("outcome", outcome));
 
     private static IEnumerable<Measurement<long>> Refusals(MqttRefusals mqtt, GrpcMessageRefusals grpc)
     {

@@ -4,7 +4,7 @@ namespace Nexwatt.EdgeAgent.Tests.Packaging;
 
 /// <summary>
 /// packaging/tests/apt-install.sh: the packages built from this checkout, installed with apt from the signed
-/// repository into clean Debian roots (amd64, and arm64 under qemu-user). Needs root. Long: it publishes the agent for
+/// repository into clean Debian roots (amd64, and arm64 under qemu-user; the collector on amd64). Needs root. Long: it publishes the agent for
 /// two architectures and runs apt under emulation (measured figures in packaging/README.md), and it is the one place
 /// where installing is proven.
 /// </summary>
@@ -20,6 +20,9 @@ public sealed class AptInstallTests
         "keeps the edited agent.json",
         "remove deletes the program, keeps the buffer",
         "purge deletes the state and the configuration",
+        "apt-get install nexwatt-collector",
+        "the collector as user nexwatt: embedded store and signing key in /var/lib/nexwatt-collector, /healthz on loopback",
+        "collector: remove keeps its database and key, purge deletes the state and the configuration",
         "arm64: apt-get install nexwatt-agent (arm64) and nexwatt-agent --version under qemu-user",
         "arm64: nexwatt-agent read against hardware-sim",
     ];
