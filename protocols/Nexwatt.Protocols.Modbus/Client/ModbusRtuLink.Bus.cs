@@ -59,7 +59,8 @@ public sealed partial class ModbusRtuLink
         {
             // The caller's token is not passed: once a request is on the wire the bus is busy until its answer or
             // timeout, whatever the caller does; its task completes as cancelled at once all the same.
-            var length = await exchange.ExchangeAsync(request.UnitId, request.Pdu.AsMemory(0, request.PduLength), _answer, _disposing.Token).ConfigureAwait(false);
+            var timeout = GetQuirks(request.UnitId).ResponseTimeout ?? _options.ResponseTimeout;
+            var length = await exchange.ExchangeAsync(request.UnitId, request.Pdu.AsMemory(0, request.PduLength), _answer, timeout, _disposing.Token).ConfigureAwait(false);
             request.Decode(_answer.AsSpan(0, length));
         }
         catch (Exception ex) when (ex is ModbusException or TimeoutException)

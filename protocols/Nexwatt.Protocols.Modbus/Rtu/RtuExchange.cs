@@ -49,7 +49,7 @@ internal sealed partial class RtuExchange : IAsyncDisposable
     /// Throws <see cref="TimeoutException"/> when the unit stays silent, <see cref="ModbusProtocolException"/> for a
     /// corrupt answer (the line is then quiet again), <see cref="ModbusCommunicationException"/> when the channel broke.
     /// </summary>
-    public async ValueTask<int> ExchangeAsync(byte unitId, ReadOnlyMemory<byte> pdu, byte[] answer, CancellationToken cancellationToken)
+    public async ValueTask<int> ExchangeAsync(byte unitId, ReadOnlyMemory<byte> pdu, byte[] answer, TimeSpan timeout, CancellationToken cancellationToken)
     {
         await KeepSilenceAsync(cancellationToken).ConfigureAwait(false);
         DiscardStale();
@@ -65,7 +65,7 @@ internal sealed partial class RtuExchange : IAsyncDisposable
             throw Broken($"Writing to {_name} failed: {ex.Message}", ex);
         }
         Stamp();
-        using var deadline = new Deadline(_options.ResponseTimeout, _time, cancellationToken);
+        using var deadline = new Deadline(timeout, _time, cancellationToken);
         try
         {
             if (_options.LocalEcho) await SkipEchoAsync(length, deadline.Token).ConfigureAwait(false);
@@ -73,7 +73,7 @@ internal sealed partial class RtuExchange : IAsyncDisposable
         }
         catch (OperationCanceledException) when (deadline.Expired && !IsBroken)
         {
-            throw new TimeoutException($"Unit {unitId} on {_name} did not answer function 0x{pdu.Span[0]:X2} within {_options.ResponseTimeout.TotalMilliseconds:0} ms.");
+            throw new TimeoutException($"Unit {unitId} on {_name} did not answer function 0x{pdu.Span[0]:X2} within {timeout.TotalMilliseconds:0} ms.");
         }
         finally
         {
