@@ -64,32 +64,106 @@ public sealed class SerialDiscoveryTests
             Devices = [new DeviceOptions { Id = "meter", Transport = "rtu", UnitId = 1, Serial = serial, PollInterval = TimeSpan.FromMilliseconds(200), Timeout = TimeSpan.FromMilliseconds(400) }],
             Discovery = new DiscoveryOptions { Enabled = true, Serial = [new SerialSweepOptions { Port = port, BaudRate = 19200, Units = "1-6", ProbeTimeout = TimeSpan.FromMilliseconds(100) }] },
         };
-        var problems = new AgentOptionsValidator().Validate(null, agent);
-        Assert.True(problems.Succeeded, problems.FailureMessage);
-        var log = new ListLogger();
-        using var loggers = LoggerFactory.Create(b => b.SetMinimumLevel(LogLevel.Debug).AddProvider(new ListLoggerProvider(log)));
-        var health = new DeviceHealthBoard();
-        var service = new PollingService(Options.Create(agent), SunSpecModelCatalog.LoadBuiltIn(), new NullSink(), health, new Nexwatt.EdgeAgent.Dispatch.DeviceControlRegistry(),
-            TimeProvider.System, loggers);
-        await service.StartAsync(CancellationToken.None);
-        try
-        {
-            var found = $"{port}/2";
-            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
-            while (DateTime.UtcNow < deadline && !(health.Get(found) is { Polls: >= 3 } && log.Text.Contains("sweep of " + port + " finished"))) await Task.Delay(100);
-            var context = $"\n{log.Text}\npymodbus log:\n{bus.Server.Log}";
-            Assert.True(health.Get(found) is { Polls: >= 3, FailedPolls: 0 }, $"the discovered unit 2 was not polled: {health.Get(found)}{context}");
-            Assert.Contains($"sweep of {port} finished: 1 device(s) found", log.Text); // unit 1 is configured, so not swept
-            Assert.Contains("(1 configured unit(s) left out)", log.Text);
-            var meter = health.Get("meter")!;
-            Assert.True(meter is { FailedPolls: 0, Polls: >= 5 }, $"the configured unit was disturbed by the sweep: {meter}{context}");
-        }
-        finally { await service.StopAsync(CancellationToken.None); }
+        await using var worker = await Worker.StartAsync(agent);
+        var found = $"{port}/2";
+        await worker.WaitAsync(() => health(found) is { Polls: >= 3 } && worker.Log.Text.Contains($"sweep of {port} finished"));
+        DeviceHealth? health(string id) => worker.Health.Get(id);
+        var context = $"\n{worker.Log.Text}\npymodbus log:\n{bus.Server.Log}";
+        Assert.True(health(found) is { Polls: >= 3, FailedPolls: 0 }, $"the discovered unit 2 was not polled: {health(found)}{context}");
+        Assert.Contains($"sweep of {port} finished: 1 device(s) found", worker.Log.Text); // unit 1 is configured, so not swept
+        Assert.Contains("(1 configured unit(s) left out)", worker.Log.Text);
+        Assert.True(health("meter") is { FailedPolls: 0, Polls: >= 5 }, $"the configured unit was disturbed by the sweep: {health("meter")}{context}");
     }
 
-    private sealed class NullSink : IReadingSink
+    [Fact]
+    public async Task A_sweep_finds_a_register_map_device_by_its_identification_registers_and_polls_it_as_a_map_device()
     {
-        public ValueTask WriteAsync(DeviceReadings batch, CancellationToken cancellationToken) => ValueTask.CompletedTask;
+        // An Eastron SDM630 at unit 3 of a pymodbus RTU bus: frequency and L1 voltage in its input registers identify it.
+        var image = Path.Combine(Path.GetTempPath(), $"nexwatt-map-image-{Guid.NewGuid():N}.json");
+        await File.WriteAllTextAsync(image, JsonSerializer.Serialize(new object[]
+        {
+            new { unit = 3, kind = "input", address = 0, type = "float32", value = 231.5 },
+            new { unit = 3, kind = "input", address = 52, type = "float32", value = 2875.5 },
+            new { unit = 3, kind = "input", address = 70, type = "float32", value = 50.0 },
+        }));
+        try
+        {
+            await using var pty = await Nexwatt.Testing.PtyPair.StartAsync();
+            await using var server = Nexwatt.Testing.DebianPython.Start(Path.Combine(AppContext.BaseDirectory, "peers", "pymodbus_map_server.py"), image,
+                "--serial", pty.B, "--baud", "19200");
+            await server.WaitForLineAsync(l => l.StartsWith("READY", StringComparison.Ordinal), TimeSpan.FromSeconds(30));
+            var agent = new AgentOptions
+            {
+                SiteId = "site-1",
+                DefaultPollInterval = TimeSpan.FromMilliseconds(300),
+                Discovery = new DiscoveryOptions { Enabled = true, Serial = [new SerialSweepOptions { Port = pty.A, BaudRate = 19200, Units = "2-4" }] },
+            };
+            await using var worker = await Worker.StartAsync(agent);
+            var id = $"{pty.A}/3";
+            await worker.WaitAsync(() => worker.Health.Get(id) is { Polls: >= 2 });
+            var context = $"\n{worker.Log.Text}\npymodbus log:\n{server.Log}";
+            Assert.True(worker.Health.Get(id) is { FailedPolls: 0, Polls: >= 2 }, $"the meter was not polled: {worker.Health.Get(id)}{context}");
+            Assert.Contains($"found eastron-sdm630 device on {pty.A} unit 3", worker.Log.Text);
+            Assert.Equal(-2875.5, worker.Sink.Last(id, "ActivePowerW"), 6); // read through the map: import is negative in our sign
+        }
+        finally { File.Delete(image); }
+    }
+
+    /// <summary>The agent's polling service in this process, with its log, health board and readings at hand.</summary>
+    private sealed class Worker : IAsyncDisposable
+    {
+        private readonly PollingService _service;
+        private readonly ILoggerFactory _loggers;
+
+        private Worker(AgentOptions agent)
+        {
+            _loggers = LoggerFactory.Create(b => b.SetMinimumLevel(LogLevel.Debug).AddProvider(new ListLoggerProvider(Log)));
+            _service = new PollingService(Options.Create(agent), SunSpecModelCatalog.LoadBuiltIn(), Sink, Health, new Nexwatt.EdgeAgent.Dispatch.DeviceControlRegistry(),
+                TimeProvider.System, _loggers);
+        }
+
+        public ListLogger Log { get; } = new();
+
+        public DeviceHealthBoard Health { get; } = new();
+
+        public LastValueSink Sink { get; } = new();
+
+        public static async Task<Worker> StartAsync(AgentOptions agent)
+        {
+            var problems = new AgentOptionsValidator().Validate(null, agent);
+            Assert.True(problems.Succeeded, problems.FailureMessage);
+            var worker = new Worker(agent);
+            await worker._service.StartAsync(CancellationToken.None);
+            return worker;
+        }
+
+        /// <summary>Waits up to 30 s for <paramref name="done"/>; the caller's asserts say what was missing.</summary>
+        public async Task WaitAsync(Func<bool> done)
+        {
+            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+            while (DateTime.UtcNow < deadline && !done()) await Task.Delay(100);
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await _service.StopAsync(CancellationToken.None);
+            _service.Dispose();
+            _loggers.Dispose();
+        }
+    }
+
+    private sealed class LastValueSink : IReadingSink
+    {
+        private readonly System.Collections.Concurrent.ConcurrentDictionary<(string, string), double> _values = new();
+
+        public double Last(string deviceId, string point) => _values.TryGetValue((deviceId, point), out var value) ? value : double.NaN;
+
+        public ValueTask WriteAsync(DeviceReadings batch, CancellationToken cancellationToken)
+        {
+            foreach (var reading in batch.Readings)
+                if (reading.Value is { } value) _values[(reading.DeviceId, reading.Point)] = value;
+            return ValueTask.CompletedTask;
+        }
     }
 
     private sealed class ListLoggerProvider(ListLogger logger) : ILoggerProvider
