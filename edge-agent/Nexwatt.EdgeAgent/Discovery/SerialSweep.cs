@@ -17,8 +17,8 @@ internal sealed record FoundUnit(int UnitId, UnitAnswer Answer, string? Manufact
 /// A unit-id sweep on one RTU bus, used by `nexwatt-agent scan --serial` and by the worker's discovery. Each unit gets one
 /// short read with the sweep's own per-unit timeout (a quirk of the bus link, so an empty address holds the bus that
 /// long only); a unit that answers anything, even an exception, is a device and is then probed for SunSpec (the "SunS"
-/// marker) and for the register maps' identification registers. The requests queue on the bus's one link like any
-/// poll, so devices already polled on that bus go on between them.
+/// marker) and for the register maps' identification registers. The requests queue on the bus's one link behind the
+/// polls of the devices already on that bus (background units), so those go on as before.
 /// </summary>
 internal sealed class SerialSweep(ModbusRtuLink link, SunSpecModelCatalog catalog, RegisterMapCatalog maps)
 {
@@ -28,7 +28,8 @@ internal sealed class SerialSweep(ModbusRtuLink link, SunSpecModelCatalog catalo
         foreach (var unit in unitIds.Where(u => u is >= 1 and <= 247))
         {
             progress?.Report(unit);
-            link.Configure((byte)unit, ModbusDeviceQuirks.Default with { ResponseTimeout = timeout });
+            // Background: a poll of a device on this bus goes first, waiting at most for the one probe on the wire.
+            link.Configure((byte)unit, ModbusDeviceQuirks.Default with { ResponseTimeout = timeout, Background = true });
             if (await ProbeAsync((byte)unit, cancellationToken).ConfigureAwait(false) is { } found) yield return found;
         }
     }

@@ -28,6 +28,12 @@ public sealed record ModbusDeviceQuirks
     /// </summary>
     public TimeSpan? ResponseTimeout { get; init; }
 
+    /// <summary>
+    /// RTU link only: this unit's requests wait until no other unit's request is queued. A unit-id sweep marks the ids
+    /// it probes so, so a poll of the devices on the bus waits at most for the one sweep request already on the wire.
+    /// </summary>
+    public bool Background { get; init; }
+
     /// <summary>The device's word order for multi-register values (not applied by the link).</summary>
     public ModbusWordOrder WordOrder { get; init; } = ModbusWordOrder.HighWordFirst;
 

@@ -8,36 +8,50 @@ public sealed partial class ModbusRtuLink
 {
     private readonly byte[] _answer = new byte[ModbusLimits.MaxPduLength];
 
-    /// <summary>The one loop that owns the bus: admission, channel, pacing, exchange, breaker bookkeeping.</summary>
+    /// <summary>
+    /// The one loop that owns the bus: admission, channel, pacing, exchange, breaker bookkeeping. Requests go out in the
+    /// order they came, except that background ones (units marked <see cref="ModbusDeviceQuirks.Background"/>) wait
+    /// while any other request is queued.
+    /// </summary>
     private async Task BusLoopAsync()
     {
         var reader = _queue.Reader;
+        var background = new Queue<RtuRequest>();
         try
         {
-            while (await reader.WaitToReadAsync().ConfigureAwait(false))
+            while (true)
             {
-                while (reader.TryRead(out var request))
+                RtuRequest? next = null;
+                while (next is null && reader.TryRead(out var queued))
                 {
-                    if (request.IsCompleted) continue;
-                    try
-                    {
-                        await ExecuteAsync(request).ConfigureAwait(false);
-                    }
-                    catch (OperationCanceledException) when (_disposing.IsCancellationRequested)
-                    {
-                        request.TryFail(new ObjectDisposedException(nameof(ModbusRtuLink)));
-                    }
-                    catch (Exception ex)
-                    {
-                        Log.LoopFailed(_logger, Name, ex);
-                        request.TryFail(new ModbusCommunicationException($"Scheduling a request on {Name} failed: {ex.Message}", ex));
-                    }
+                    if (queued.IsBackground) background.Enqueue(queued);
+                    else next = queued;
+                }
+                if (next is null && !background.TryDequeue(out next))
+                {
+                    if (!await reader.WaitToReadAsync().ConfigureAwait(false)) break;
+                    continue;
+                }
+                if (next.IsCompleted) continue;
+                try
+                {
+                    await ExecuteAsync(next).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException) when (_disposing.IsCancellationRequested)
+                {
+                    next.TryFail(new ObjectDisposedException(nameof(ModbusRtuLink)));
+                }
+                catch (Exception ex)
+                {
+                    Log.LoopFailed(_logger, Name, ex);
+                    next.TryFail(new ModbusCommunicationException($"Scheduling a request on {Name} failed: {ex.Message}", ex));
                 }
             }
         }
         finally
         {
             while (reader.TryRead(out var left)) left.TryFail(new ObjectDisposedException(nameof(ModbusRtuLink)));
+            while (background.TryDequeue(out var left)) left.TryFail(new ObjectDisposedException(nameof(ModbusRtuLink)));
         }
     }
 

@@ -168,6 +168,7 @@ public sealed partial class ModbusRtuLink : IModbusClient, IAsyncDisposable
             if (_units[request.UnitId] is { } unit && unit.Breaker.Refuses(_time.GetTimestamp()))
                 return Task.FromException(Unavailable(request.UnitId, unit.Breaker));
         }
+        request.IsBackground = GetQuirks(request.UnitId).Background;
         request.Start(cancellationToken);
         if (!_queue.Writer.TryWrite(request)) request.TryFail(new ObjectDisposedException(nameof(ModbusRtuLink)));
         return request.Task;
