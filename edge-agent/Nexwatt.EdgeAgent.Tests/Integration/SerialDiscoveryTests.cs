@@ -117,6 +117,23 @@ public sealed class SerialDiscoveryTests
         finally { File.Delete(image); }
     }
 
+    [Fact]
+    public async Task A_missing_serial_port_stops_its_sweep_with_a_warning_not_the_worker()
+    {
+        var agent = new AgentOptions
+        {
+            SiteId = "site-1",
+            DefaultPollInterval = TimeSpan.FromMilliseconds(200),
+            Devices = [new DeviceOptions { Id = "inv", Host = "127.0.0.1", Port = 1, Timeout = TimeSpan.FromMilliseconds(200) }],
+            Discovery = new DiscoveryOptions { Enabled = true, Serial = [new SerialSweepOptions { Port = "/dev/ttyNexwattMissing", Units = "1-3" }] },
+        };
+        await using var worker = await Worker.StartAsync(agent);
+        await worker.WaitAsync(() => worker.Log.Text.Contains("sweep of /dev/ttyNexwattMissing stopped"));
+        Assert.Contains("Discovery: the sweep of /dev/ttyNexwattMissing stopped: Opening the serial port /dev/ttyNexwattMissing failed", worker.Log.Text);
+        await worker.WaitAsync(() => worker.Health.Get("inv") is { Polls: >= 2 });
+        Assert.True(worker.Health.Get("inv") is { Polls: >= 2 }, $"the configured device stopped polling: {worker.Health.Get("inv")}\n{worker.Log.Text}");
+    }
+
     /// <summary>The agent's polling service in this process, with its log, health board and readings at hand.</summary>
     private sealed class Worker : IAsyncDisposable
     {

@@ -1,6 +1,5 @@
 using Microsoft.Extensions.Logging;
 using Nexwatt.EdgeAgent.Configuration;
-using Nexwatt.Protocols.Modbus;
 using Nexwatt.Protocols.Modbus.Client;
 using Nexwatt.Protocols.RegisterMaps;
 using Nexwatt.Protocols.SunSpec;
@@ -44,9 +43,10 @@ internal sealed partial class SerialDiscovery(Func<SerialOptions, ModbusRtuLink>
         {
             return;
         }
-        catch (ModbusCommunicationException ex)
+        catch (Exception ex)
         {
-            // The port is missing or broke: the devices configured on it are retried by their pollers; the sweep is not.
+            // The port is missing or broke (ModbusCommunicationException), or a unit answered what no probe expected:
+            // the sweep stops, never the agent; the devices configured on the port are retried by their pollers.
             Log.SweepFailed(logger, sweep.Port, ex.Message, ex);
             return;
         }
