@@ -256,4 +256,36 @@ public sealed class RtuLinkTests
         Assert.Equal([1], await link.ReadHoldingRegistersAsync(2, 0, 1));
         Assert.True(link.IsUnitAvailable(1, out _));
     }
+
+    [Fact]
+    public async Task AUnitsOwnResponseTimeout_ReplacesTheLinksForThatUnitOnly()
+    {
+        // A unit-id sweep gives the ids it probes a short timeout: a silent one then holds the bus that long, not the link's 3 s.
+        await using var bus = new InMemoryRtuBus(r => r.Address == 9 ? null : InMemoryRtuBus.Registers(r, r.Address), r => r.Address == 1 ? TimeSpan.FromMilliseconds(400) : TimeSpan.Zero);
+        await using var link = new ModbusRtuLink(bus, Fast(TimeSpan.FromSeconds(3)));
+        link.Configure(9, new ModbusDeviceQuirks { ResponseTimeout = TimeSpan.FromMilliseconds(150) });
+        var clock = Stopwatch.StartNew();
+        var error = await Assert.ThrowsAsync<TimeoutException>(async () => await link.ReadHoldingRegistersAsync(9, 0, 1));
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(2), $"the silent unit held the bus {clock.Elapsed.TotalMilliseconds:0} ms");
+        Assert.Contains("within 150 ms", error.Message);
+        // Unit 1 keeps the link's timeout: its 400 ms answer arrives.
+        Assert.Equal([1], await link.ReadHoldingRegistersAsync(1, 0, 1));
+        Assert.Throws<ArgumentException>(() => link.Configure(9, new ModbusDeviceQuirks { ResponseTimeout = TimeSpan.Zero }));
+    }
+
+    [Fact]
+    public async Task ABackgroundUnitsRequest_WaitsWhileAnotherUnitsRequestIsQueued()
+    {
+        await using var bus = new InMemoryRtuBus(r => InMemoryRtuBus.Registers(r, r.Address), r => r.Address == 1 ? TimeSpan.FromMilliseconds(150) : TimeSpan.Zero);
+        await using var link = new ModbusRtuLink(bus, Fast());
+        link.Configure(9, new ModbusDeviceQuirks { Background = true });
+        var first = link.ReadHoldingRegistersAsync(1, 0, 1).AsTask();
+        while (bus.Requests.Count == 0) await Task.Delay(5); // unit 1's request is on the wire
+        var sweep = link.ReadHoldingRegistersAsync(9, 0, 1).AsTask();
+        var poll = link.ReadHoldingRegistersAsync(2, 0, 1).AsTask();
+        await Task.WhenAll(first, sweep, poll);
+        // Unit 9 was queued before unit 2 but goes out after it; alone on the bus it goes out at once.
+        Assert.Equal([1, 2, 9], bus.Requests.Select(r => (int)r.Request.Address));
+        Assert.Equal([9], await link.ReadHoldingRegistersAsync(9, 0, 1));
+    }
 }

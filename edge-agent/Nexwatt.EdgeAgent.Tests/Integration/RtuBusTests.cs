@@ -22,7 +22,7 @@ public sealed class RtuBusTests
     private const string Image = "pysunspec_mbmap_test_inverter_1.xml";
     private static readonly byte[] FaultyUnits = [3, 4, 5, 6];
 
-    private sealed class Bus : IAsyncDisposable
+    internal sealed class Bus : IAsyncDisposable
     {
         public required PtyPair? Pty { get; init; }
         public required PeerProcess Server { get; init; }
@@ -39,7 +39,8 @@ public sealed class RtuBusTests
 
     private static string ImagePath => Path.Combine(RepoPaths.SharedReference, "sunspec", "devices", Image);
 
-    private static async Task<Bus> StartSerialBusAsync()
+    /// <summary>The bus on a pty pair (the agent opens <see cref="PtyPair.A"/>), also used by the serial discovery tests.</summary>
+    internal static async Task<Bus> StartSerialBusAsync()
     {
         var pty = await PtyPair.StartAsync();
         var server = DebianPython.Start(Script, ImagePath, "--serial", pty.B, "--baud", "19200");

@@ -80,7 +80,7 @@ public sealed class DeviceQuirkOptions
 }
 
 /// <summary>SunSpec discovery over address ranges at start.</summary>
-public sealed class DiscoveryOptions
+public sealed partial class DiscoveryOptions
 {
     public bool Enabled { get; set; }
 

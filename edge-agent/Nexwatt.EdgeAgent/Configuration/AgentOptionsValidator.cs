@@ -63,8 +63,9 @@ public sealed class AgentOptionsValidator : IValidateOptions<AgentOptions>
         }
 
         var discovery = options.Discovery;
-        if (discovery.Enabled && discovery.Ranges.Count == 0)
-            problems.Add("Agent:Discovery is enabled but Agent:Discovery:Ranges is empty.");
+        if (discovery.Enabled && !discovery.HasTargets)
+            problems.Add("Agent:Discovery is enabled but Agent:Discovery:Ranges and Agent:Discovery:Serial are empty.");
+        SerialDiscoveryChecks.AddProblems(options, problems);
         foreach (var range in discovery.Ranges)
             if (!AddressRange.TryParse(range, out _, out var error))
                 problems.Add($"Agent:Discovery:Ranges: {error}.");
@@ -77,7 +78,7 @@ public sealed class AgentOptionsValidator : IValidateOptions<AgentOptions>
         options.Buffer.Validate(problems);
         options.Dispatch.Validate(problems);
         if (!discovery.Enabled && options.Devices.Count == 0)
-            problems.Add("No devices: list them under Agent:Devices or enable Agent:Discovery with address ranges.");
+            problems.Add("No devices: list them under Agent:Devices or enable Agent:Discovery with address ranges or serial ports.");
 
         Uplink.UplinkOptionsChecks.AddProblems(options.Uplink, problems);
         Observability.ObservabilityOptionsChecks.AddProblems(options, problems);

@@ -28,8 +28,8 @@ public static class ModbusTransports
     public static readonly IReadOnlyList<string> All = [Tcp, Rtu, RtuOverTcp];
 }
 
-/// <summary>One serial port (RS-485 or RS-232) carrying Modbus RTU.</summary>
-public sealed class SerialOptions
+/// <summary>One serial port (RS-485 or RS-232) carrying Modbus RTU (open for the discovery sweep's settings, which add the units to sweep).</summary>
+public class SerialOptions
 {
     /// <summary>The device path, e.g. /dev/ttyUSB0 (better a stable /dev/serial/by-id/... link).</summary>
     public string Port { get; set; } = "";
@@ -84,15 +84,19 @@ internal static class RtuOptionsChecks
             problems.Add($"{key}:Transport '{device.Transport}' is unknown; use one of {string.Join(", ", ModbusTransports.All)}.");
             return;
         }
-        if (!device.IsSerial) return;
-        var serial = device.Serial;
+        if (device.IsSerial) AddSerialProblems(device.Serial, $"{key}:Serial", problems);
+    }
+
+    /// <summary>The line settings' checks under <paramref name="key"/>: a device's Serial section, or a discovery sweep.</summary>
+    public static void AddSerialProblems(SerialOptions serial, string key, List<string> problems)
+    {
         var parityOk = Parities.Contains(serial.Parity, StringComparer.OrdinalIgnoreCase);
         var stopOk = StopBitValues.Contains(serial.StopBits, StringComparer.OrdinalIgnoreCase);
-        if (!parityOk) problems.Add($"{key}:Serial:Parity '{serial.Parity}' must be one of {string.Join(", ", Parities)}.");
-        if (!stopOk) problems.Add($"{key}:Serial:StopBits '{serial.StopBits}' must be one of {string.Join(", ", StopBitValues)}.");
+        if (!parityOk) problems.Add($"{key}:Parity '{serial.Parity}' must be one of {string.Join(", ", Parities)}.");
+        if (!stopOk) problems.Add($"{key}:StopBits '{serial.StopBits}' must be one of {string.Join(", ", StopBitValues)}.");
         if (serial.TurnaroundDelay < TimeSpan.Zero || serial.TurnaroundDelay > TimeSpan.FromSeconds(1))
-            problems.Add($"{key}:Serial:TurnaroundDelay {serial.TurnaroundDelay} must be 0..1s (e.g. \"5ms\").");
+            problems.Add($"{key}:TurnaroundDelay {serial.TurnaroundDelay} must be 0..1s (e.g. \"5ms\").");
         if (!parityOk || !stopOk) return;
-        foreach (var problem in serial.ToSettings().Problems()) problems.Add($"{key}:Serial:{problem}");
+        foreach (var problem in serial.ToSettings().Problems()) problems.Add($"{key}:{problem}");
     }
 }

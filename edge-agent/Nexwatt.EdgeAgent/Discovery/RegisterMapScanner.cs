@@ -40,10 +40,7 @@ internal sealed class RegisterMapScanner(RegisterMapCatalog catalog, TimeProvide
             if (silent.Contains(unit)) continue;
             try
             {
-                if (await RegisterMaps.MapIdentification.MismatchAsync(link, map, unit, cancellationToken).ConfigureAwait(false) is not null) continue;
-                var identity = await RegisterMapReader.ReadAsync(link, map, unit, map.Points.Where(p => p.Type == PointType.String), cancellationToken).ConfigureAwait(false);
-                found.Add(new FoundDevice(host, port, unit, 0, map.Manufacturer, RegisterMaps.MapIdentification.Describe(map, identity) ?? map.Name,
-                    identity.FirstOrDefault(r => r.Point.Name.Contains("serial", StringComparison.Ordinal))?.Value.Text ?? "", [], map.Name));
+                if (await IdentifyAsync(link, map, host, port, unit, cancellationToken).ConfigureAwait(false) is { } device) found.Add(device);
             }
             catch (ModbusCommunicationException)
             {
@@ -59,5 +56,14 @@ internal sealed class RegisterMapScanner(RegisterMapCatalog catalog, TimeProvide
             }
         }
         return found;
+    }
+
+    /// <summary>The unit as a device of <paramref name="map"/> when its identification registers match, else null; Modbus errors propagate.</summary>
+    internal static async Task<FoundDevice?> IdentifyAsync(IModbusClient link, RegisterMap map, string host, int port, byte unit, CancellationToken cancellationToken)
+    {
+        if (await RegisterMaps.MapIdentification.MismatchAsync(link, map, unit, cancellationToken).ConfigureAwait(false) is not null) return null;
+        var identity = await RegisterMapReader.ReadAsync(link, map, unit, map.Points.Where(p => p.Type == PointType.String), cancellationToken).ConfigureAwait(false);
+        return new FoundDevice(host, port, unit, 0, map.Manufacturer, RegisterMaps.MapIdentification.Describe(map, identity) ?? map.Name,
+            identity.FirstOrDefault(r => r.Point.Name.Contains("serial", StringComparison.Ordinal))?.Value.Text ?? "", [], map.Name);
     }
 }

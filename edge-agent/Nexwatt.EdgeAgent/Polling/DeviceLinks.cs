@@ -28,6 +28,9 @@ internal sealed class DeviceLinks(TimeProvider time, Microsoft.Extensions.Loggin
         return link;
     }
 
+    /// <summary>The one link of a serial port's bus, shared with the devices configured on that port (the discovery sweep's).</summary>
+    public ModbusRtuLink SerialBus(SerialOptions serial) => _rtu.Bus(new DeviceOptions { Transport = ModbusTransports.Rtu, Serial = serial });
+
     internal static ModbusDeviceQuirks Quirks(DeviceOptions device) => new()
     {
         PauseAfterConnect = device.Quirks.PauseAfterConnect,

@@ -27,5 +27,11 @@ internal sealed class DeviceSourceFactory(
         _ => throw new InvalidOperationException($"device type '{device.Type}' passed validation but has no source"),
     };
 
+    /// <summary>The register maps devices of type "map" are read with (shipped and user maps).</summary>
+    public Protocols.RegisterMaps.RegisterMapCatalog Maps => _maps.Value;
+
+    /// <summary>The bus link of a serial port, the one its configured devices use.</summary>
+    public Protocols.Modbus.Client.ModbusRtuLink SerialBus(SerialOptions serial) => _links.SerialBus(serial);
+
     public ValueTask DisposeAsync() => _links.DisposeAsync();
 }

@@ -28,7 +28,7 @@ internal sealed class PollingService(
         var agent = options.Value;
         await using var sources = new DeviceSourceFactory(catalog, health, controls, time, loggers, agent);
         var devices = new List<DeviceOptions>(agent.Devices);
-        if (agent.Discovery.Enabled)
+        if (agent.Discovery.Enabled && agent.Discovery.Ranges.Count > 0)
         {
             var scanner = new NetworkScanner(catalog, time, loggers.CreateLogger<NetworkScanner>());
             var found = await scanner.ScanAsync(agent.Discovery, progress: null, stoppingToken).ConfigureAwait(false);
@@ -39,22 +39,33 @@ internal sealed class PollingService(
                 if (!devices.Any(d => d.Host == device.Host && d.Port == device.Port && d.UnitId == device.UnitId))
                     devices.Add(new DeviceOptions { Type = DeviceTypes.Map, Map = device.Map, Host = device.Host, Port = device.Port, UnitId = device.UnitId });
         }
+        var sweeps = agent.Discovery.Enabled && agent.Discovery.Serial.Count > 0;
 
         Log.AgentStarted(_logger, typeof(PollingService).Assembly.GetName().Version?.ToString(3) ?? "?", agent.SiteId, devices.Count);
-        if (devices.Count == 0)
+        if (devices.Count == 0 && !sweeps)
         {
             Log.NothingToPoll(_logger);
             return;
         }
 
-        var pollers = devices.Select(device =>
+        var running = new List<Task>();
+        void Start(DeviceOptions device)
         {
             var logger = loggers.CreateLogger($"Nexwatt.EdgeAgent.Device.{device.EffectiveId}");
             var source = sources.Create(device, logger);
             credentials?.Register(device.EffectiveId, source);
-            return new DevicePoller(agent.SiteId, device.EffectiveId, device.EffectivePollInterval(agent.DefaultPollInterval), source,
+            var poller = new DevicePoller(agent.SiteId, device.EffectiveId, device.EffectivePollInterval(agent.DefaultPollInterval), source,
                 sink, health, time, logger, liveness, metrics);
-        }).ToList();
-        await Task.WhenAll(pollers.Select(p => Task.Run(() => p.RunAsync(stoppingToken), CancellationToken.None))).ConfigureAwait(false);
+            lock (running) running.Add(Task.Run(() => poller.RunAsync(stoppingToken), CancellationToken.None));
+        }
+
+        foreach (var device in devices) Start(device);
+        // The serial sweeps start once the configured devices poll: their requests queue on the same bus links.
+        if (sweeps)
+            await new SerialDiscovery(sources.SerialBus, catalog, sources.Maps, loggers.CreateLogger<SerialDiscovery>())
+                .RunAsync(agent.Discovery, devices, Start, stoppingToken).ConfigureAwait(false);
+        Task[] all;
+        lock (running) all = [.. running];
+        await Task.WhenAll(all).ConfigureAwait(false);
     }
 }

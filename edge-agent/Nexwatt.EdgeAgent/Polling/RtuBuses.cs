@@ -19,6 +19,14 @@ internal sealed class RtuBuses(TimeProvider time, ILoggerFactory loggers) : IAsy
 
     public ModbusRtuLink For(DeviceOptions device)
     {
+        var link = Bus(device);
+        link.Configure((byte)device.UnitId, DeviceLinks.Quirks(device));
+        return link;
+    }
+
+    /// <summary>The link of the device's bus, made on first use; no unit is configured on it.</summary>
+    public ModbusRtuLink Bus(DeviceOptions device)
+    {
         var name = device.IsSerial ? device.Serial.Port : $"tcp://{device.Host}:{device.Port}";
         ModbusRtuLink? link;
         lock (_buses)
@@ -38,7 +46,6 @@ internal sealed class RtuBuses(TimeProvider time, ILoggerFactory loggers) : IAsy
                 _buses[name] = link;
             }
         }
-        link.Configure((byte)device.UnitId, DeviceLinks.Quirks(device));
         return link;
     }
 

@@ -26,6 +26,8 @@ public sealed class CommandLineTests
     [InlineData("unknown time zone", "serve", "--inverter", "0", "--timezone", "Mars/Olympus")]
     [InlineData("is not an ISO 8601", "serve", "--inverter", "0", "--start-time", "yesterday")]
     [InlineData("host 'nowhere' is not an IP address", "serve", "--inverter", "nowhere:5020")]
+    [InlineData("unknown fault 'explode'", "serve-map", "--map", "huawei-sun2000", "--fault", "explode=1")]
+    [InlineData("no device named 'pv-9' (this one is 'huawei-sun2000')", "serve-map", "--map", "huawei-sun2000", "--fault", "pv-9:drop=0.1")]
     public async Task Invalid_input_fails_with_a_clear_message_and_exit_code_2(string expected, params string[] args)
     {
         var (code, output, error) = await Run(args);

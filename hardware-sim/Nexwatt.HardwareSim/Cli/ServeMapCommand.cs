@@ -1,16 +1,18 @@
 using System.CommandLine;
 using System.Net;
 using Nexwatt.HardwareSim.Devices.Map;
-using Nexwatt.Protocols.Modbus.Server;
+using Nexwatt.HardwareSim.Faults;
+using Nexwatt.HardwareSim.Hosting;
 using Nexwatt.Protocols.RegisterMaps;
 using Nexwatt.Protos;
 
 namespace Nexwatt.HardwareSim.Cli;
 
 /// <summary>
-/// <c>hardware-sim serve-map --map NAME[:UNIT] [--port P]</c>: serves one battery that speaks a vendor register map
-/// (a shipped map, or one from --maps-folder) over Modbus TCP, obeying the map's control registers. Prints
-/// <c>READY map=NAME unit=U endpoint=HOST:PORT</c> once it accepts connections, then one status line per tick.
+/// <c>hardware-sim serve-map --map NAME[:UNIT] [--port P] [--fault SPEC] [--seed N]</c>: serves one battery that speaks a
+/// vendor register map (a shipped map, or one from --maps-folder) over Modbus TCP, obeying the map's control registers,
+/// with the same fault injection as <c>serve</c>. Prints <c>READY map=NAME unit=U [faults=SPEC] endpoint=HOST:PORT</c>
+/// once it accepts connections, then a status line every second.
 /// </summary>
 internal static class ServeMapCommand
 {
@@ -25,8 +27,14 @@ internal static class ServeMapCommand
         var rating = new Option<double>("--rating") { Description = "Charge and discharge rating, W (default 5000).", DefaultValueFactory = _ => 5000 };
         var capacity = new Option<double>("--capacity") { Description = "Usable capacity, Wh (default 10000).", DefaultValueFactory = _ => 10000 };
         var soc = new Option<double>("--soc") { Description = "Initial state of charge, % (default 50).", DefaultValueFactory = _ => 50 };
+        var fault = new Option<string[]>("--fault")
+        {
+            Description = "[NAME:]drop=P,drop-every=N,slow=MS[@P],exception=P[:CODE],garbage=P,corrupt=P,freeze, as for serve (repeatable; later flags win).",
+            AllowMultipleArgumentsPerToken = false,
+        };
+        var seed = new Option<int>("--seed") { Description = "Seed of the fault decisions (default 1).", DefaultValueFactory = _ => 1 };
         var command = new Command("serve-map", "Serve a battery that speaks a vendor register map (Huawei, SolarEdge, SMA, Victron...) over Modbus TCP.")
-        { map, folder, bind, port, rating, capacity, soc };
+        { map, folder, bind, port, rating, capacity, soc, fault, seed };
         command.SetAction(async (parse, cancellationToken) =>
         {
             var spec = parse.GetValue(map)!.Split(':', 2);
@@ -48,11 +56,22 @@ internal static class ServeMapCommand
                 await error.WriteLineAsync($"error: --map {parse.GetValue(map)}: the unit after ':' must be 0-255").ConfigureAwait(false);
                 return HardwareSimCommand.InvalidArguments;
             }
+            var problems = new List<string>();
+            var assignments = FaultFlags.Parse(parse.GetValue(fault) ?? [], problems);
+            problems.AddRange(assignments.Where(a => a.DeviceName is { } name && !string.Equals(name, definition.Name, StringComparison.OrdinalIgnoreCase))
+                .Select(a => $"{a.Origin}: no device named '{a.DeviceName}' (this one is '{definition.Name}')."));
+            if (problems.Count > 0)
+            {
+                foreach (var problem in problems) await error.WriteLineAsync($"error: {problem}").ConfigureAwait(false);
+                return HardwareSimCommand.InvalidArguments;
+            }
+            var plan = FaultFlags.For(definition.Name, assignments, FaultPlan.None);
             var unit = spec.Length == 2 ? byte.Parse(spec[1], System.Globalization.CultureInfo.InvariantCulture) : definition.Defaults.UnitId;
             var device = new MapBatteryDevice(definition, unit, parse.GetValue(rating), parse.GetValue(capacity), parse.GetValue(soc), TimeProvider.System);
-            await using var server = new ModbusTcpServer(new IPEndPoint(IPAddress.Parse(parse.GetValue(bind)!), parse.GetValue(port)), new ModbusDataModelHandler(device));
-            server.Start();
-            await output.WriteLineAsync($"READY map={definition.Name} unit={unit} endpoint={server.LocalEndPoint}").ConfigureAwait(false);
+            var faults = new DeviceFaults(plan, DeviceFaults.DeriveSeed(parse.GetValue(seed), definition.Name));
+            await using var server = MapBatteryServer.Start(device, faults, new IPEndPoint(IPAddress.Parse(parse.GetValue(bind)!), parse.GetValue(port)), TimeProvider.System);
+            var faultText = plan.IsNone ? "" : $" faults={plan}";
+            await output.WriteLineAsync($"READY map={definition.Name} unit={unit}{faultText} endpoint={server.Endpoint}").ConfigureAwait(false);
             await output.FlushAsync(cancellationToken).ConfigureAwait(false);
             using var timer = new PeriodicTimer(Tick);
             var ticks = 0;
@@ -60,8 +79,8 @@ internal static class ServeMapCommand
             {
                 while (await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false))
                 {
-                    device.Step(Tick.TotalSeconds, DateTimeOffset.UtcNow);
-                    if (++ticks % 5 == 0) await output.WriteLineAsync($"STATUS {device.Describe()}").ConfigureAwait(false);
+                    server.Step(Tick, DateTimeOffset.UtcNow);
+                    if (++ticks % 5 == 0) await output.WriteLineAsync($"STATUS {server.Describe()}").ConfigureAwait(false);
                 }
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)

@@ -30,18 +30,7 @@ internal static class ServePlanBinder
             if (draft is not null) drafts.Add(draft.Kind == DeviceKind.Inverter && singlePhase ? draft with { Phases = 1 } : draft);
         }
 
-        var faults = new List<FaultAssignment>();
-        foreach (var text in parse.GetValue(options.Fault) ?? [])
-        {
-            // "NAME:spec" when a ':' comes before any '=', otherwise the spec applies to every device.
-            var colon = text.IndexOf(':');
-            var eq = text.IndexOf('=');
-            var named = colon > 0 && (eq < 0 || colon < eq);
-            var name = named ? text[..colon] : null;
-            if (FaultPlanParser.TryParse(named ? text[(colon + 1)..] : text, out var faultPlan, out var error))
-                faults.Add(new FaultAssignment(name, faultPlan, $"--fault {text}"));
-            else errors.Add($"--fault {text}: {error}");
-        }
+        var faults = FaultFlags.Parse(parse.GetValue(options.Fault) ?? [], errors);
 
         var timeZone = ResolveTimeZone(parse.GetValue(options.TimeZone) ?? site?.TimeZone, errors);
         var startText = parse.GetValue(options.StartTime) ?? site?.StartTime;

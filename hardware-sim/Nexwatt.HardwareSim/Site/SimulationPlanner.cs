@@ -79,13 +79,7 @@ internal static class SimulationPlanner
     }
 
     private static DevicePlan WithFaults(DevicePlan device, IReadOnlyList<FaultAssignment> faults)
-    {
-        // Later flags win; a named fault beats a site-wide one given earlier.
-        foreach (var fault in faults)
-            if (fault.DeviceName is null || string.Equals(fault.DeviceName, device.Name, StringComparison.OrdinalIgnoreCase))
-                device = device with { Faults = fault.Plan };
-        return device;
-    }
+        => device with { Faults = FaultFlags.For(device.Name, faults, device.Faults) };
 
     private static DevicePlan ApplyDefaults(DeviceDraft draft, string name, IPEndPoint endpoint, List<string> errors)
     {

@@ -8,7 +8,11 @@ public sealed partial class ModbusRtuLink
 {
     private readonly byte[] _answer = new byte[ModbusLimits.MaxPduLength];
 
-    /// <summary>The one thread that owns the bus: admission, channel, pacing, exchange, breaker bookkeeping.</summary>
+    /// <summary>
+    /// The one thread that owns the bus: admission, channel, pacing, exchange, breaker bookkeeping. Requests go out in
+    /// the order they came, except that background ones (units marked <see cref="ModbusDeviceQuirks.Background"/>)
+    /// wait while any other request is queued (<see cref="RtuBusQueue"/>).
+    /// </summary>
     private void BusLoop()
     {
         try
@@ -60,7 +64,8 @@ public sealed partial class ModbusRtuLink
         {
             // The caller's token is not passed: once a request is on the wire the bus is busy until its answer or
             // timeout, whatever the caller does; its task completes as cancelled at once all the same.
-            var length = exchange.Exchange(request.UnitId, request.Pdu.AsSpan(0, request.PduLength), _answer, _disposing.Token);
+            var timeout = GetQuirks(request.UnitId).ResponseTimeout ?? _options.ResponseTimeout;
+            var length = exchange.Exchange(request.UnitId, request.Pdu.AsSpan(0, request.PduLength), _answer, timeout, _disposing.Token);
             request.Decode(_answer.AsSpan(0, length));
         }
         catch (Exception ex) when (ex is ModbusException or TimeoutException)

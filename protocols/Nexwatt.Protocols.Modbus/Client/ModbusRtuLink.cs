@@ -169,6 +169,7 @@ public sealed partial class ModbusRtuLink : IModbusClient, IAsyncDisposable
             if (_units[request.UnitId] is { } unit && unit.Breaker.Refuses(_time.GetTimestamp()))
                 return Task.FromException(Unavailable(request.UnitId, unit.Breaker));
         }
+        request.IsBackground = GetQuirks(request.UnitId).Background;
         request.Start(cancellationToken);
         // False when disposed between the check above and here.
         if (!_queue.TryAdd(request)) request.TryFail(new ObjectDisposedException(nameof(ModbusRtuLink)));

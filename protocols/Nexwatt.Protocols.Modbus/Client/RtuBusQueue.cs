@@ -1,13 +1,15 @@
 namespace Nexwatt.Protocols.Modbus.Client;
 
 /// <summary>
-/// The requests waiting for an RTU bus, handed to its one thread. A monitor rather than BlockingCollection: its
-/// semaphore spins before it blocks, which on a gateway polling a few units per second is CPU burnt for nothing;
-/// here the bus thread sleeps in the kernel until a request comes or the bus closes.
+/// The requests waiting for an RTU bus, handed to its one thread: first come, first served, except that background
+/// requests (a unit-id sweep's probes) wait while any other request is queued. A monitor rather than
+/// BlockingCollection: its semaphore spins before it blocks, which on a gateway polling a few units per second is CPU
+/// burnt for nothing; here the bus thread sleeps in the kernel until a request comes or the bus closes.
 /// </summary>
 internal sealed class RtuBusQueue
 {
     private readonly Queue<RtuRequest> _waiting = new();
+    private readonly Queue<RtuRequest> _background = new();
     private readonly object _gate = new();
     private bool _completed;
 
@@ -17,8 +19,8 @@ internal sealed class RtuBusQueue
         lock (_gate)
         {
             if (_completed) return false;
-            _waiting.Enqueue(request);
-            if (_waiting.Count == 1) Monitor.Pulse(_gate);
+            (request.IsBackground ? _background : _waiting).Enqueue(request);
+            if (_waiting.Count + _background.Count == 1) Monitor.Pulse(_gate);
             return true;
         }
     }
@@ -28,7 +30,7 @@ internal sealed class RtuBusQueue
     {
         lock (_gate)
         {
-            while (_waiting.Count == 0)
+            while (_waiting.Count == 0 && _background.Count == 0)
             {
                 if (_completed)
                 {
@@ -37,7 +39,7 @@ internal sealed class RtuBusQueue
                 }
                 Monitor.Wait(_gate);
             }
-            request = _waiting.Dequeue();
+            request = _waiting.Count > 0 ? _waiting.Dequeue() : _background.Dequeue();
             return true;
         }
     }

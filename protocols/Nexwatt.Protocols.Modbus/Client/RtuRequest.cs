@@ -20,6 +20,7 @@ internal sealed class RtuRequest(byte unitId, ModbusFunctionCode function, Respo
     public int Offset;
     public int Count;
     public bool IsProbe;
+    public bool IsBackground;
     public CancellationToken CancellationToken { get; private set; }
 
     public Task Task => _completion.Task;

@@ -56,7 +56,8 @@ internal sealed partial class RtuExchange : IAsyncDisposable
     /// corrupt answer (the line is then quiet again), <see cref="ModbusCommunicationException"/> when the channel broke,
     /// <see cref="OperationCanceledException"/> when <paramref name="closing"/> is cancelled.
     /// </summary>
-    public int Exchange(byte unitId, ReadOnlySpan<byte> pdu, Span<byte> answer, CancellationToken closing)
+    /// <param name="timeout">This unit's response timeout (a unit-id sweep gives its probes a short one).</param>
+    public int Exchange(byte unitId, ReadOnlySpan<byte> pdu, Span<byte> answer, TimeSpan timeout, CancellationToken closing)
     {
         KeepSilence(closing);
         DiscardStale();
@@ -71,14 +72,14 @@ internal sealed partial class RtuExchange : IAsyncDisposable
             throw Broken($"Writing to {_name} failed: {ex.Message}", ex);
         }
         Stamp();
-        var deadline = _lastTraffic + _timeoutTicks;
+        var deadline = _lastTraffic + ToTicks(timeout);
         _held = 0;
         try
         {
-            if (_options.LocalEcho) SkipEcho(length, deadline, closing);
+            if (_options.LocalEcho) SkipEcho(length, deadline, timeout, closing);
             var answerLength = ReadAnswer(unitId, pdu[0], answer, deadline, closing);
             if (answerLength < 0)
-                throw new TimeoutException($"Unit {unitId} on {_name} did not answer function 0x{pdu[0]:X2} within {_options.ResponseTimeout.TotalMilliseconds:0} ms.");
+                throw new TimeoutException($"Unit {unitId} on {_name} did not answer function 0x{pdu[0]:X2} within {timeout.TotalMilliseconds:0} ms.");
             return answerLength;
         }
         finally
@@ -114,11 +115,11 @@ internal sealed partial class RtuExchange : IAsyncDisposable
         if (dropped > 0) Log.StaleBytesDropped(_logger, _name, dropped);
     }
 
-    private void SkipEcho(int length, long deadline, CancellationToken closing)
+    private void SkipEcho(int length, long deadline, TimeSpan timeout, CancellationToken closing)
     {
         while (_held < length)
             if (!ReceiveMore(deadline, closing))
-                throw new TimeoutException($"{_name} did not echo the request within {_options.ResponseTimeout.TotalMilliseconds:0} ms (LocalEcho is set: does this adapter echo?).");
+                throw new TimeoutException($"{_name} did not echo the request within {timeout.TotalMilliseconds:0} ms (LocalEcho is set: does this adapter echo?).");
         var same = _received.AsSpan(0, length).SequenceEqual(_sendBuffer.AsSpan(0, length));
         Consume(length);
         if (!same) throw Corrupt("The local echo differs from the request sent (a collision on the bus, or no echo on this adapter)", closing);

@@ -45,15 +45,15 @@ internal sealed class MapBatteryDevice : IModbusDataModel
         lock (_gate) return $"{_map.Name} soc={_physics.Pack.SocPercent:0.0}% power={-_physics.TerminalWatts + 0.0:0} W command={_controls.Describe()}";
     }
 
-    /// <summary>Runs the physics for <paramref name="seconds"/> and publishes the measurements.</summary>
-    public void Step(double seconds, DateTimeOffset now)
+    /// <summary>Runs the physics for <paramref name="seconds"/> and publishes the measurements (unless a freeze fault holds them).</summary>
+    public void Step(double seconds, DateTimeOffset now, bool publish = true)
     {
         lock (_gate)
         {
             if (_controls.RevertIfDue(now))
                 foreach (var step in _control.Stop) Set(_map.Get(step.Point), step.Constant); // the device ends the command itself
             _physics.Step(seconds, _controls, pvWatts: 0);
-            Publish();
+            if (publish) Publish();
         }
     }
 
