@@ -132,7 +132,7 @@ internal static partial class AgentMemoryBenchmark
     }
 
     /// <summary>The environment the package's systemd unit gives the agent (its Environment= lines).</summary>
-    private static Dictionary<string, string> UnitEnvironment() =>
+    internal static Dictionary<string, string> UnitEnvironment() =>
         File.ReadAllLines(Path.Combine(RepoPaths.Root, UnitFile)).Where(l => l.StartsWith("Environment=", StringComparison.Ordinal))
             .Select(l => l["Environment=".Length..].Split('=', 2)).ToDictionary(p => p[0], p => p[1]);
 

@@ -58,7 +58,7 @@ internal static partial class EnphaseBenchmark
             table.Add($"agent resident memory, + {gateways} gateways", $"{withGateways.ResidentBytes / 1048576.0:N1} MB (peak {withGateways.PeakBytes / 1048576.0:N1} MB)", "", "");
             table.Add($"memory for {gateways} gateways", $"{memory / 1048576.0:+0.0;-0.0} MB", $"<= +{MemoryTargetBytes / 1048576:N0} MB", memory <= MemoryTargetBytes ? "met" : "MISSED");
             Console.WriteLine();
-            Console.WriteLine($"enphase: {gateways} simulated gateways (firmware 8, HTTPS + JWT) over {sims.Count} hardware-sim processes; load average {LoadAverage()}");
+            Console.WriteLine($"enphase: {gateways} simulated gateways (firmware 8, HTTPS + JWT) over {sims.Count} hardware-sim processes; agent runtime as the systemd unit sets it: {string.Join(' ', AgentMemory.AgentMemoryBenchmark.UnitEnvironment().Select(e => $"{e.Key}={e.Value}"))}; load average {LoadAverage()}");
             Console.WriteLine(table);
             return cpuPerPoll < CpuTarget && memory <= MemoryTargetBytes;
         }
@@ -74,7 +74,9 @@ internal static partial class EnphaseBenchmark
     private static async Task<AgentFigures> MeasureAgentAsync(string folder, string name, Dictionary<string, string> ports, IReadOnlyList<(string Tokens, string Url)> gateways,
         TimeSpan warmup, TimeSpan window, CancellationToken cancellationToken)
     {
-        var environment = new Dictionary<string, string>
+        // The runtime settings of the package's systemd unit (the gen0 budget above all): without them the GC's default
+        // budget fills up with the gateways' allocations and the difference measures the budget, not the gateways.
+        var environment = new Dictionary<string, string>(AgentMemory.AgentMemoryBenchmark.UnitEnvironment())
         {
             ["NEXWATT_CONFIG"] = "/dev/null/none",
             ["NEXWATT_Agent__SiteId"] = "bench-enphase",
@@ -106,6 +108,8 @@ internal static partial class EnphaseBenchmark
         await Task.Delay(window, cancellationToken).ConfigureAwait(false);
         var cpu = ProcessCpu.Tree(agent.Id) - cpuStart;
         var (rss, peak) = ResidentMemory(agent.Id);
+        if (AgentMemory.ResidentSample.Read(agent.Id) is { } split)
+            Progress.Step($"enphase: {name}: VmRSS {split.Resident / 1048576.0:N1} MB = anonymous {split.Anonymous / 1048576.0:N1} + file {split.File / 1048576.0:N1} + shmem {split.Shared / 1048576.0:N1} MB");
         if (agent.HasExited) throw new BenchException($"the agent exited while measured:\n{agent.Log}");
         if (gateways.Count > 0 && agent.Log.Contains("unhealthy", StringComparison.OrdinalIgnoreCase))
             throw new BenchException($"a device went unhealthy; the figures would not be of working polls:\n{agent.Log[Math.Max(0, agent.Log.Length - 3000)..]}");
