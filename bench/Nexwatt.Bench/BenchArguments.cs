@@ -32,7 +32,8 @@ internal sealed record BenchArguments
                    its own MQTT or gRPC connection, signature checks and hardware-sim battery over Modbus); p50/p99
           enphase  the real agent polling N simulated Enphase IQ Gateways (firmware 8, HTTPS + JWT) every 15 s beside a
                    SunSpec inverter and battery, against the agent with the SunSpec devices alone: CPU per gateway poll
-                   and resident memory (--gateways N, default 20; --seconds S measured, default 60)
+                   and resident memory (--gateways N, default 20; --seconds S measured, default 60; --uplink: both agents
+                   also upload over gRPC to the real collector in this process, so the HTTP stack is not Enphase's alone)
           agent-memory
                    the agent's resident memory as the package runs it (self-contained Release publish, N hardware-sim
                    SunSpec devices every 5 s), one agent per runtime setting: median and max VmRSS, its split, CPU
@@ -84,6 +85,7 @@ internal sealed record BenchArguments
     public string? AgentPath { get; init; }
     public IReadOnlySet<string>? Variants { get; init; }
     public int Parallel { get; init; } = 1;
+    public bool Uplink { get; init; }
 
     /// <summary>Parses the arguments; throws <see cref="FormatException"/> with a message for the user.</summary>
     public static BenchArguments Parse(string[] args)
@@ -97,6 +99,11 @@ internal sealed record BenchArguments
             if (args[i] == "--diagnostics")
             {
                 result = result with { Diagnostics = true };
+                continue;
+            }
+            if (args[i] == "--uplink")
+            {
+                result = result with { Uplink = true };
                 continue;
             }
             var (key, value) = args[i].Split('=', 2) is [var k, var v] ? (k, v) : (args[i], i + 1 < args.Length ? args[++i] : null);

@@ -43,9 +43,14 @@ internal static partial class EnphaseBenchmark
             var ports = ModbusReady().Matches(modbus.Log).ToDictionary(m => m.Groups["kind"].Value, m => m.Groups["port"].Value);
             var urls = sims.Select(s => (s.Tokens, Url: EnphaseReady().Match(s.Process.Log).Groups["url"].Value)).ToList();
 
-            var baseline = await MeasureAgentAsync(folder, "sunspec", ports, [], warmup, window, cancellationToken).ConfigureAwait(false);
+            // --uplink: the real collector in this process (SQLite), reached over gRPC on loopback by both agents.
+            await using var collector = arguments.Uplink
+                ? await BenchCollector.StartAsync(new StoreTarget("sqlite", Path.Combine(folder, "collector.db"), null), null, null, cancellationToken).ConfigureAwait(false)
+                : null;
+            (Uri Address, string SiteToken)? uplink = collector is null ? null : (collector.GrpcAddress, await collector.RegisterSiteAsync("bench-enphase", null, cancellationToken).ConfigureAwait(false));
+            var baseline = await MeasureAgentAsync(folder, "sunspec", ports, [], uplink, warmup, window, cancellationToken).ConfigureAwait(false);
             var devices = Enumerable.Range(0, gateways).Select(i => urls[i % urls.Count]).ToList();
-            var withGateways = await MeasureAgentAsync(folder, "enphase", ports, devices, warmup, window, cancellationToken).ConfigureAwait(false);
+            var withGateways = await MeasureAgentAsync(folder, "enphase", ports, devices, uplink, warmup, window, cancellationToken).ConfigureAwait(false);
 
             var polls = gateways * (window / Interval);
             var cpuPerPoll = (withGateways.CpuSeconds - baseline.CpuSeconds) / polls;
@@ -58,7 +63,7 @@ internal static partial class EnphaseBenchmark
             table.Add($"agent resident memory, + {gateways} gateways", $"{withGateways.ResidentBytes / 1048576.0:N1} MB (peak {withGateways.PeakBytes / 1048576.0:N1} MB)", "", "");
             table.Add($"memory for {gateways} gateways", $"{memory / 1048576.0:+0.0;-0.0} MB", $"<= +{MemoryTargetBytes / 1048576:N0} MB", memory <= MemoryTargetBytes ? "met" : "MISSED");
             Console.WriteLine();
-            Console.WriteLine($"enphase: {gateways} simulated gateways (firmware 8, HTTPS + JWT) over {sims.Count} hardware-sim processes; agent runtime as the systemd unit sets it: {string.Join(' ', AgentMemory.AgentMemoryBenchmark.UnitEnvironment().Select(e => $"{e.Key}={e.Value}"))}; load average {LoadAverage()}");
+            Console.WriteLine($"enphase: {gateways} simulated gateways (firmware 8, HTTPS + JWT) over {sims.Count} hardware-sim processes; {(collector is null ? "no uplink" : $"gRPC uplink to the collector at {collector.GrpcAddress}")}; agent runtime as the systemd unit sets it: {string.Join(' ', AgentMemory.AgentMemoryBenchmark.UnitEnvironment().Select(e => $"{e.Key}={e.Value}"))}; load average {LoadAverage()}");
             Console.WriteLine(table);
             return cpuPerPoll < CpuTarget && memory <= MemoryTargetBytes;
         }
@@ -72,7 +77,7 @@ internal static partial class EnphaseBenchmark
     private sealed record AgentFigures(double CpuSeconds, long ResidentBytes, long PeakBytes);
 
     private static async Task<AgentFigures> MeasureAgentAsync(string folder, string name, Dictionary<string, string> ports, IReadOnlyList<(string Tokens, string Url)> gateways,
-        TimeSpan warmup, TimeSpan window, CancellationToken cancellationToken)
+        (Uri Address, string SiteToken)? uplink, TimeSpan warmup, TimeSpan window, CancellationToken cancellationToken)
     {
         // The runtime settings of the package's systemd unit (the gen0 budget above all): without them the GC's default
         // budget fills up with the gateways' allocations and the difference measures the budget, not the gateways.
@@ -90,6 +95,12 @@ internal static partial class EnphaseBenchmark
             ["NEXWATT_Agent__Devices__1__Host"] = "127.0.0.1",
             ["NEXWATT_Agent__Devices__1__Port"] = ports["battery"],
         };
+        if (uplink is not null)
+        {
+            environment["NEXWATT_Agent__Uplink__Grpc__Enabled"] = "true";
+            environment["NEXWATT_Agent__Uplink__Grpc__Address"] = uplink.Value.Address.ToString();
+            environment["NEXWATT_Agent__Uplink__Grpc__SiteToken"] = uplink.Value.SiteToken;
+        }
         for (var i = 0; i < gateways.Count; i++)
         {
             var key = $"NEXWATT_Agent__Devices__{i + 2}__";
