@@ -33,7 +33,8 @@ internal sealed record BenchArguments
           enphase  the real agent polling N simulated Enphase IQ Gateways (firmware 8, HTTPS + JWT) every 15 s beside a
                    SunSpec inverter and battery, against the agent with the SunSpec devices alone: CPU per gateway poll
                    and resident memory (--gateways N, default 20; --seconds S measured, default 60; --uplink: both agents
-                   also upload over gRPC to the real collector in this process, so the HTTP stack is not Enphase's alone)
+                   also upload over gRPC to the real collector in this process, so the HTTP stack is not Enphase's alone;
+                   --uplink-tls: the same over TLS, as the package's default configuration does)
           agent-memory
                    the agent's resident memory as the package runs it (self-contained Release publish, N hardware-sim
                    SunSpec devices every 5 s), one agent per runtime setting: median and max VmRSS, its split, CPU
@@ -86,6 +87,7 @@ internal sealed record BenchArguments
     public IReadOnlySet<string>? Variants { get; init; }
     public int Parallel { get; init; } = 1;
     public bool Uplink { get; init; }
+    public bool UplinkTls { get; init; }
 
     /// <summary>Parses the arguments; throws <see cref="FormatException"/> with a message for the user.</summary>
     public static BenchArguments Parse(string[] args)
@@ -101,9 +103,9 @@ internal sealed record BenchArguments
                 result = result with { Diagnostics = true };
                 continue;
             }
-            if (args[i] == "--uplink")
+            if (args[i] is "--uplink" or "--uplink-tls")
             {
-                result = result with { Uplink = true };
+                result = result with { Uplink = true, UplinkTls = args[i] == "--uplink-tls" };
                 continue;
             }
             var (key, value) = args[i].Split('=', 2) is [var k, var v] ? (k, v) : (args[i], i + 1 < args.Length ? args[++i] : null);

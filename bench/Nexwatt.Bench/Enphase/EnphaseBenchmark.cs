@@ -44,10 +44,19 @@ internal static partial class EnphaseBenchmark
             var urls = sims.Select(s => (s.Tokens, Url: EnphaseReady().Match(s.Process.Log).Groups["url"].Value)).ToList();
 
             // --uplink: the real collector in this process (SQLite), reached over gRPC on loopback by both agents.
+            // --uplink-tls: the collector's gRPC listener with a throw-away CA's server certificate, the agents trusting that CA.
+            using var certificates = arguments.UplinkTls ? TestCertificates.Create() : null;
+            var tls = certificates is null ? null : new Dictionary<string, string?>
+            {
+                ["Collector:Tls:CertificateFile"] = certificates.ServerCertificateFile,
+                ["Collector:Tls:KeyFile"] = certificates.ServerKeyFile,
+            };
             await using var collector = arguments.Uplink
-                ? await BenchCollector.StartAsync(new StoreTarget("sqlite", Path.Combine(folder, "collector.db"), null), null, null, cancellationToken).ConfigureAwait(false)
+                ? await BenchCollector.StartAsync(new StoreTarget("sqlite", Path.Combine(folder, "collector.db"), null), null, null, cancellationToken, tls).ConfigureAwait(false)
                 : null;
-            (Uri Address, string SiteToken)? uplink = collector is null ? null : (collector.GrpcAddress, await collector.RegisterSiteAsync("bench-enphase", null, cancellationToken).ConfigureAwait(false));
+            (Uri Address, string SiteToken, string? CaFile)? uplink = collector is null ? null
+                : (collector.GrpcAddress,
+                    await collector.RegisterSiteAsync("bench-enphase", null, cancellationToken).ConfigureAwait(false), certificates?.CaCertificateFile);
             var baseline = await MeasureAgentAsync(folder, "sunspec", ports, [], uplink, warmup, window, cancellationToken).ConfigureAwait(false);
             var devices = Enumerable.Range(0, gateways).Select(i => urls[i % urls.Count]).ToList();
             var withGateways = await MeasureAgentAsync(folder, "enphase", ports, devices, uplink, warmup, window, cancellationToken).ConfigureAwait(false);
@@ -63,7 +72,7 @@ internal static partial class EnphaseBenchmark
             table.Add($"agent resident memory, + {gateways} gateways", $"{withGateways.ResidentBytes / 1048576.0:N1} MB (peak {withGateways.PeakBytes / 1048576.0:N1} MB)", "", "");
             table.Add($"memory for {gateways} gateways", $"{memory / 1048576.0:+0.0;-0.0} MB", $"<= +{MemoryTargetBytes / 1048576:N0} MB", memory <= MemoryTargetBytes ? "met" : "MISSED");
             Console.WriteLine();
-            Console.WriteLine($"enphase: {gateways} simulated gateways (firmware 8, HTTPS + JWT) over {sims.Count} hardware-sim processes; {(collector is null ? "no uplink" : $"gRPC uplink to the collector at {collector.GrpcAddress}")}; agent runtime as the systemd unit sets it: {string.Join(' ', AgentMemory.AgentMemoryBenchmark.UnitEnvironment().Select(e => $"{e.Key}={e.Value}"))}; load average {LoadAverage()}");
+            Console.WriteLine($"enphase: {gateways} simulated gateways (firmware 8, HTTPS + JWT) over {sims.Count} hardware-sim processes; {(collector is null ? "no uplink" : $"gRPC uplink to the collector at {uplink!.Value.Address}")}; agent runtime as the systemd unit sets it: {string.Join(' ', AgentMemory.AgentMemoryBenchmark.UnitEnvironment().Select(e => $"{e.Key}={e.Value}"))}; load average {LoadAverage()}");
             Console.WriteLine(table);
             return cpuPerPoll < CpuTarget && memory <= MemoryTargetBytes;
         }
@@ -77,7 +86,7 @@ internal static partial class EnphaseBenchmark
     private sealed record AgentFigures(double CpuSeconds, long ResidentBytes, long PeakBytes);
 
     private static async Task<AgentFigures> MeasureAgentAsync(string folder, string name, Dictionary<string, string> ports, IReadOnlyList<(string Tokens, string Url)> gateways,
-        (Uri Address, string SiteToken)? uplink, TimeSpan warmup, TimeSpan window, CancellationToken cancellationToken)
+        (Uri Address, string SiteToken, string? CaFile)? uplink, TimeSpan warmup, TimeSpan window, CancellationToken cancellationToken)
     {
         // The runtime settings of the package's systemd unit (the gen0 budget above all): without them the GC's default
         // budget fills up with the gateways' allocations and the difference measures the budget, not the gateways.
@@ -100,6 +109,7 @@ internal static partial class EnphaseBenchmark
             environment["NEXWATT_Agent__Uplink__Grpc__Enabled"] = "true";
             environment["NEXWATT_Agent__Uplink__Grpc__Address"] = uplink.Value.Address.ToString();
             environment["NEXWATT_Agent__Uplink__Grpc__SiteToken"] = uplink.Value.SiteToken;
+            if (uplink.Value.CaFile is { } ca) environment["NEXWATT_Agent__Uplink__Grpc__CaCertificateFile"] = ca;
         }
         for (var i = 0; i < gateways.Count; i++)
         {
