@@ -68,8 +68,8 @@ internal static partial class EnphaseBenchmark
             table.Add("agent CPU, SunSpec inverter + battery alone", $"{baseline.CpuSeconds * 1000:N0} ms in {window.TotalSeconds:N0} s", "", "");
             table.Add($"agent CPU, + {gateways} gateways every {Interval.TotalSeconds:N0} s", $"{withGateways.CpuSeconds * 1000:N0} ms in {window.TotalSeconds:N0} s", "", "");
             table.Add($"CPU per gateway poll ({polls:N0} polls)", $"{cpuPerPoll * 1000:N2} ms", $"< {CpuTarget * 1000:N0} ms", cpuPerPoll < CpuTarget ? "met" : "MISSED");
-            table.Add("agent resident memory, SunSpec alone (VmRSS, end of window)", $"{baseline.ResidentBytes / 1048576.0:N1} MB (peak {baseline.PeakBytes / 1048576.0:N1} MB)", "", "");
-            table.Add($"agent resident memory, + {gateways} gateways", $"{withGateways.ResidentBytes / 1048576.0:N1} MB (peak {withGateways.PeakBytes / 1048576.0:N1} MB)", "", "");
+            table.Add("agent resident memory, SunSpec alone (median VmRSS over the window)", $"{baseline.ResidentBytes / 1048576.0:N1} MB (max {baseline.PeakBytes / 1048576.0:N1} MB)", "", "");
+            table.Add($"agent resident memory, + {gateways} gateways", $"{withGateways.ResidentBytes / 1048576.0:N1} MB (max {withGateways.PeakBytes / 1048576.0:N1} MB)", "", "");
             table.Add($"memory for {gateways} gateways", $"{memory / 1048576.0:+0.0;-0.0} MB", $"<= +{MemoryTargetBytes / 1048576:N0} MB", memory <= MemoryTargetBytes ? "met" : "MISSED");
             Console.WriteLine();
             Console.WriteLine($"enphase: {gateways} simulated gateways (firmware 8, HTTPS + JWT) over {sims.Count} hardware-sim processes; {(collector is null ? "no uplink" : $"gRPC uplink to the collector at {uplink!.Value.Address}")}; agent runtime as the systemd unit sets it: {string.Join(' ', AgentMemory.AgentMemoryBenchmark.UnitEnvironment().Select(e => $"{e.Key}={e.Value}"))}; load average {LoadAverage()}");
@@ -126,11 +126,19 @@ internal static partial class EnphaseBenchmark
         await Task.Delay(warmup, cancellationToken).ConfigureAwait(false);
         if (agent.HasExited) throw new BenchException($"the agent exited during warmup:\n{agent.Log}");
         var cpuStart = ProcessCpu.Tree(agent.Id);
-        await Task.Delay(window, cancellationToken).ConfigureAwait(false);
+        // One sample a second: the GC's state at any one instant swings the anonymous share by several MB.
+        var samples = new List<AgentMemory.ResidentSample>();
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (clock.Elapsed < window)
+        {
+            if (AgentMemory.ResidentSample.Read(agent.Id) is { } sample) samples.Add(sample);
+            await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken).ConfigureAwait(false);
+        }
         var cpu = ProcessCpu.Tree(agent.Id) - cpuStart;
-        var (rss, peak) = ResidentMemory(agent.Id);
-        if (AgentMemory.ResidentSample.Read(agent.Id) is { } split)
-            Progress.Step($"enphase: {name}: VmRSS {split.Resident / 1048576.0:N1} MB = anonymous {split.Anonymous / 1048576.0:N1} + file {split.File / 1048576.0:N1} + shmem {split.Shared / 1048576.0:N1} MB");
+        if (samples.Count == 0) throw new BenchException($"the agent exited while measured:\n{agent.Log}");
+        long Median(Func<AgentMemory.ResidentSample, long> field) => samples.Select(field).Order().ElementAt(samples.Count / 2);
+        var (rss, peak) = (Median(m => m.Resident), samples.Max(m => m.Resident));
+        Progress.Step($"enphase: {name}: median VmRSS {rss / 1048576.0:N1} MB = anonymous {Median(m => m.Anonymous) / 1048576.0:N1} + file {Median(m => m.File) / 1048576.0:N1} + shmem {Median(m => m.Shared) / 1048576.0:N1} MB (medians of {samples.Count} samples)");
         if (agent.HasExited) throw new BenchException($"the agent exited while measured:\n{agent.Log}");
         if (gateways.Count > 0 && agent.Log.Contains("unhealthy", StringComparison.OrdinalIgnoreCase))
             throw new BenchException($"a device went unhealthy; the figures would not be of working polls:\n{agent.Log[Math.Max(0, agent.Log.Length - 3000)..]}");
@@ -142,14 +150,6 @@ internal static partial class EnphaseBenchmark
         var peer = PeerProcess.StartDotnetTool("Nexwatt.HardwareSim", "hardware-sim", arguments);
         peers.Add(peer);
         return peer;
-    }
-
-    private static (long Current, long Peak) ResidentMemory(int pid)
-    {
-        var status = File.ReadAllLines($"/proc/{pid}/status");
-        long Field(string name) => status.FirstOrDefault(l => l.StartsWith(name, StringComparison.Ordinal)) is { } line
-            ? long.Parse(line[name.Length..].Trim().Split(' ')[0], CultureInfo.InvariantCulture) * 1024 : -1;
-        return (Field("VmRSS:"), Field("VmHWM:"));
     }
 
     private static string LoadAverage() => File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "n/a";
