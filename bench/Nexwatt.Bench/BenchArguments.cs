@@ -32,7 +32,14 @@ internal sealed record BenchArguments
                    its own MQTT or gRPC connection, signature checks and hardware-sim battery over Modbus); p50/p99
           enphase  the real agent polling N simulated Enphase IQ Gateways (firmware 8, HTTPS + JWT) every 15 s beside a
                    SunSpec inverter and battery, against the agent with the SunSpec devices alone: CPU per gateway poll
-                   and resident memory (--gateways N, default 20; --seconds S measured, default 60)
+                   and resident memory (--gateways N, default 20; --seconds S measured, default 60; --uplink: both agents
+                   also upload over gRPC to the real collector in this process, so the HTTP stack is not Enphase's alone;
+                   --uplink-tls: the same over TLS, as the package's default configuration does)
+          agent-memory
+                   the agent's resident memory as the package runs it (self-contained Release publish, N hardware-sim
+                   SunSpec devices every 5 s), one agent per runtime setting: median and max VmRSS, its split, CPU
+                   (--devices N, default 10; --seconds S sampled, default 60; --warmup S, default 30; --agent DIR a
+                   publish to use instead of publishing; --variants a,b; --parallel K agents at a time, default 1)
           all      modbus and scan
 
         options:
@@ -74,19 +81,31 @@ internal sealed record BenchArguments
     public string IngestTransport { get; init; } = "both";
     public string IngestStore { get; init; } = "both";
     public int Sites { get; init; } = 1000;
+    public double? WarmupOption { get; init; }
+    public int Devices { get; init; } = 10;
+    public string? AgentPath { get; init; }
+    public IReadOnlySet<string>? Variants { get; init; }
+    public int Parallel { get; init; } = 1;
+    public bool Uplink { get; init; }
+    public bool UplinkTls { get; init; }
 
     /// <summary>Parses the arguments; throws <see cref="FormatException"/> with a message for the user.</summary>
     public static BenchArguments Parse(string[] args)
     {
         if (args.Length == 0 || args[0] is "-h" or "--help" or "help") throw new FormatException("");
         var command = args[0];
-        if (command is not ("modbus" or "modbus-rtu" or "scan" or "buffer" or "buffer-contenders" or "mqtt" or "collector-store" or "collector-ingest" or "dispatch" or "enphase" or "all")) throw new FormatException($"unknown command '{command}'");
+        if (command is not ("modbus" or "modbus-rtu" or "scan" or "buffer" or "buffer-contenders" or "mqtt" or "collector-store" or "collector-ingest" or "dispatch" or "enphase" or "agent-memory" or "all")) throw new FormatException($"unknown command '{command}'");
         var result = new BenchArguments { Command = command };
         for (var i = 1; i < args.Length; i++)
         {
             if (args[i] == "--diagnostics")
             {
                 result = result with { Diagnostics = true };
+                continue;
+            }
+            if (args[i] is "--uplink" or "--uplink-tls")
+            {
+                result = result with { Uplink = true, UplinkTls = args[i] == "--uplink-tls" };
                 continue;
             }
             var (key, value) = args[i].Split('=', 2) is [var k, var v] ? (k, v) : (args[i], i + 1 < args.Length ? args[++i] : null);
@@ -96,7 +115,11 @@ internal sealed record BenchArguments
                 "--seconds" => result with { Seconds = Positive(key, ParseDouble(key, value)), SecondsOption = Positive(key, ParseDouble(key, value)) },
                 "--gateways" => result with { Gateways = (int)Positive(key, ParseInt(key, value)) },
                 "--rounds" => result with { RoundsOption = (int)Positive(key, ParseInt(key, value)) },
-                "--warmup" => result with { WarmupSeconds = ParseDouble(key, value) is >= 0 and var w ? w : throw new FormatException("--warmup must be >= 0") },
+                "--warmup" => result with { WarmupSeconds = ParseDouble(key, value) is >= 0 and var w ? w : throw new FormatException("--warmup must be >= 0"), WarmupOption = ParseDouble(key, value) },
+                "--devices" => result with { Devices = (int)Positive(key, ParseInt(key, value)) },
+                "--agent" => result with { AgentPath = Path.GetFullPath(value) },
+                "--variants" => result with { Variants = value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToHashSet(StringComparer.Ordinal) },
+                "--parallel" => result with { Parallel = (int)Positive(key, ParseInt(key, value)) },
                 "--in-flight" => result with { InFlight = (int)Positive(key, ParseInt(key, value)) },
                 "--sim" => result with { SimulatorPath = value },
                 "--readings" => result with { Readings = long.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) && n >= 1000

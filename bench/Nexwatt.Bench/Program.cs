@@ -54,6 +54,8 @@ try
         met &= await DispatchBenchmark.RunAsync(arguments, cancellation.Token);
     if (arguments.Command is "enphase")
         met &= await EnphaseBenchmark.RunAsync(arguments, cancellation.Token);
+    if (arguments.Command is "agent-memory")
+        met &= await Nexwatt.Bench.AgentMemory.AgentMemoryBenchmark.RunAsync(arguments, cancellation.Token);
     if (arguments.Command is "mqtt")
         met &= await MqttBenchmark.RunAsync(arguments, cancellation.Token);
     return met ? 0 : 3;

@@ -34,12 +34,20 @@ internal sealed class BenchCollector : IAsyncDisposable
     private readonly WebApplication _app;
     private readonly StoreTarget _store;
 
-    private BenchCollector(WebApplication app, StoreTarget store, int grpcPort, int apiPort)
+    private BenchCollector(WebApplication app, StoreTarget store, int grpcPort, int apiPort, string? serverCertificateFile)
     {
         _app = app;
         _store = store;
-        GrpcAddress = new Uri($"http://127.0.0.1:{grpcPort}");
-        Api = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{apiPort}") };
+        // With Collector:Tls both listeners speak TLS; the management client then trusts exactly that certificate.
+        var scheme = serverCertificateFile is null ? "http" : "https";
+        GrpcAddress = new Uri($"{scheme}://{(serverCertificateFile is null ? "127.0.0.1" : "localhost")}:{grpcPort}");
+        var handler = new HttpClientHandler();
+        if (serverCertificateFile is not null)
+        {
+            var expected = System.Security.Cryptography.X509Certificates.X509Certificate2.CreateFromPem(File.ReadAllText(serverCertificateFile)).RawData;
+            handler.ServerCertificateCustomValidationCallback = (_, certificate, _, _) => certificate is not null && certificate.RawData.AsSpan().SequenceEqual(expected);
+        }
+        Api = new HttpClient(handler) { BaseAddress = new Uri($"{scheme}://127.0.0.1:{apiPort}") };
         Api.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", ManagementToken);
     }
 
@@ -86,7 +94,7 @@ internal sealed class BenchCollector : IAsyncDisposable
             if (probe is not null) builder.Host.UseServiceProviderFactory(new ProbingServiceProviderFactory(probe));
         });
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
-        return new BenchCollector(app, store, grpcPort, apiPort);
+        return new BenchCollector(app, store, grpcPort, apiPort, settings.GetValueOrDefault("Collector:Tls:CertificateFile"));
     }
 
     /// <summary>Registers a site (returning its token) and, when <paramref name="linkedDeviceId"/> is given, a solar asset linked to that device.</summary>

@@ -43,9 +43,23 @@ internal static partial class EnphaseBenchmark
             var ports = ModbusReady().Matches(modbus.Log).ToDictionary(m => m.Groups["kind"].Value, m => m.Groups["port"].Value);
             var urls = sims.Select(s => (s.Tokens, Url: EnphaseReady().Match(s.Process.Log).Groups["url"].Value)).ToList();
 
-            var baseline = await MeasureAgentAsync(folder, "sunspec", ports, [], warmup, window, cancellationToken).ConfigureAwait(false);
+            // --uplink: the real collector in this process (SQLite), reached over gRPC on loopback by both agents.
+            // --uplink-tls: the collector's gRPC listener with a throw-away CA's server certificate, the agents trusting that CA.
+            using var certificates = arguments.UplinkTls ? TestCertificates.Create() : null;
+            var tls = certificates is null ? null : new Dictionary<string, string?>
+            {
+                ["Collector:Tls:CertificateFile"] = certificates.ServerCertificateFile,
+                ["Collector:Tls:KeyFile"] = certificates.ServerKeyFile,
+            };
+            await using var collector = arguments.Uplink
+                ? await BenchCollector.StartAsync(new StoreTarget("sqlite", Path.Combine(folder, "collector.db"), null), null, null, cancellationToken, tls).ConfigureAwait(false)
+                : null;
+            (Uri Address, string SiteToken, string? CaFile)? uplink = collector is null ? null
+                : (collector.GrpcAddress,
+                    await collector.RegisterSiteAsync("bench-enphase", null, cancellationToken).ConfigureAwait(false), certificates?.CaCertificateFile);
+            var baseline = await MeasureAgentAsync(folder, "sunspec", ports, [], uplink, warmup, window, cancellationToken).ConfigureAwait(false);
             var devices = Enumerable.Range(0, gateways).Select(i => urls[i % urls.Count]).ToList();
-            var withGateways = await MeasureAgentAsync(folder, "enphase", ports, devices, warmup, window, cancellationToken).ConfigureAwait(false);
+            var withGateways = await MeasureAgentAsync(folder, "enphase", ports, devices, uplink, warmup, window, cancellationToken).ConfigureAwait(false);
 
             var polls = gateways * (window / Interval);
             var cpuPerPoll = (withGateways.CpuSeconds - baseline.CpuSeconds) / polls;
@@ -54,11 +68,11 @@ internal static partial class EnphaseBenchmark
             table.Add("agent CPU, SunSpec inverter + battery alone", $"{baseline.CpuSeconds * 1000:N0} ms in {window.TotalSeconds:N0} s", "", "");
             table.Add($"agent CPU, + {gateways} gateways every {Interval.TotalSeconds:N0} s", $"{withGateways.CpuSeconds * 1000:N0} ms in {window.TotalSeconds:N0} s", "", "");
             table.Add($"CPU per gateway poll ({polls:N0} polls)", $"{cpuPerPoll * 1000:N2} ms", $"< {CpuTarget * 1000:N0} ms", cpuPerPoll < CpuTarget ? "met" : "MISSED");
-            table.Add("agent resident memory, SunSpec alone (VmRSS, end of window)", $"{baseline.ResidentBytes / 1048576.0:N1} MB (peak {baseline.PeakBytes / 1048576.0:N1} MB)", "", "");
-            table.Add($"agent resident memory, + {gateways} gateways", $"{withGateways.ResidentBytes / 1048576.0:N1} MB (peak {withGateways.PeakBytes / 1048576.0:N1} MB)", "", "");
+            table.Add("agent resident memory, SunSpec alone (median VmRSS over the window)", $"{baseline.ResidentBytes / 1048576.0:N1} MB (max {baseline.PeakBytes / 1048576.0:N1} MB)", "", "");
+            table.Add($"agent resident memory, + {gateways} gateways", $"{withGateways.ResidentBytes / 1048576.0:N1} MB (max {withGateways.PeakBytes / 1048576.0:N1} MB)", "", "");
             table.Add($"memory for {gateways} gateways", $"{memory / 1048576.0:+0.0;-0.0} MB", $"<= +{MemoryTargetBytes / 1048576:N0} MB", memory <= MemoryTargetBytes ? "met" : "MISSED");
             Console.WriteLine();
-            Console.WriteLine($"enphase: {gateways} simulated gateways (firmware 8, HTTPS + JWT) over {sims.Count} hardware-sim processes; load average {LoadAverage()}");
+            Console.WriteLine($"enphase: {gateways} simulated gateways (firmware 8, HTTPS + JWT) over {sims.Count} hardware-sim processes; {(collector is null ? "no uplink" : $"gRPC uplink to the collector at {uplink!.Value.Address}")}; agent runtime as the systemd unit sets it: {string.Join(' ', AgentMemory.AgentMemoryBenchmark.UnitEnvironment().Select(e => $"{e.Key}={e.Value}"))}; load average {LoadAverage()}");
             Console.WriteLine(table);
             return cpuPerPoll < CpuTarget && memory <= MemoryTargetBytes;
         }
@@ -72,9 +86,11 @@ internal static partial class EnphaseBenchmark
     private sealed record AgentFigures(double CpuSeconds, long ResidentBytes, long PeakBytes);
 
     private static async Task<AgentFigures> MeasureAgentAsync(string folder, string name, Dictionary<string, string> ports, IReadOnlyList<(string Tokens, string Url)> gateways,
-        TimeSpan warmup, TimeSpan window, CancellationToken cancellationToken)
+        (Uri Address, string SiteToken, string? CaFile)? uplink, TimeSpan warmup, TimeSpan window, CancellationToken cancellationToken)
     {
-        var environment = new Dictionary<string, string>
+        // The runtime settings of the package's systemd unit (the gen0 budget above all): without them the GC's default
+        // budget fills up with the gateways' allocations and the difference measures the budget, not the gateways.
+        var environment = new Dictionary<string, string>(AgentMemory.AgentMemoryBenchmark.UnitEnvironment())
         {
             ["NEXWATT_CONFIG"] = "/dev/null/none",
             ["NEXWATT_Agent__SiteId"] = "bench-enphase",
@@ -88,6 +104,13 @@ internal static partial class EnphaseBenchmark
             ["NEXWATT_Agent__Devices__1__Host"] = "127.0.0.1",
             ["NEXWATT_Agent__Devices__1__Port"] = ports["battery"],
         };
+        if (uplink is not null)
+        {
+            environment["NEXWATT_Agent__Uplink__Grpc__Enabled"] = "true";
+            environment["NEXWATT_Agent__Uplink__Grpc__Address"] = uplink.Value.Address.ToString();
+            environment["NEXWATT_Agent__Uplink__Grpc__SiteToken"] = uplink.Value.SiteToken;
+            if (uplink.Value.CaFile is { } ca) environment["NEXWATT_Agent__Uplink__Grpc__CaCertificateFile"] = ca;
+        }
         for (var i = 0; i < gateways.Count; i++)
         {
             var key = $"NEXWATT_Agent__Devices__{i + 2}__";
@@ -103,9 +126,19 @@ internal static partial class EnphaseBenchmark
         await Task.Delay(warmup, cancellationToken).ConfigureAwait(false);
         if (agent.HasExited) throw new BenchException($"the agent exited during warmup:\n{agent.Log}");
         var cpuStart = ProcessCpu.Tree(agent.Id);
-        await Task.Delay(window, cancellationToken).ConfigureAwait(false);
+        // One sample a second: the GC's state at any one instant swings the anonymous share by several MB.
+        var samples = new List<AgentMemory.ResidentSample>();
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (clock.Elapsed < window)
+        {
+            if (AgentMemory.ResidentSample.Read(agent.Id) is { } sample) samples.Add(sample);
+            await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken).ConfigureAwait(false);
+        }
         var cpu = ProcessCpu.Tree(agent.Id) - cpuStart;
-        var (rss, peak) = ResidentMemory(agent.Id);
+        if (samples.Count == 0) throw new BenchException($"the agent exited while measured:\n{agent.Log}");
+        long Median(Func<AgentMemory.ResidentSample, long> field) => samples.Select(field).Order().ElementAt(samples.Count / 2);
+        var (rss, peak) = (Median(m => m.Resident), samples.Max(m => m.Resident));
+        Progress.Step($"enphase: {name}: median VmRSS {rss / 1048576.0:N1} MB = anonymous {Median(m => m.Anonymous) / 1048576.0:N1} + file {Median(m => m.File) / 1048576.0:N1} + shmem {Median(m => m.Shared) / 1048576.0:N1} MB (medians of {samples.Count} samples)");
         if (agent.HasExited) throw new BenchException($"the agent exited while measured:\n{agent.Log}");
         if (gateways.Count > 0 && agent.Log.Contains("unhealthy", StringComparison.OrdinalIgnoreCase))
             throw new BenchException($"a device went unhealthy; the figures would not be of working polls:\n{agent.Log[Math.Max(0, agent.Log.Length - 3000)..]}");
@@ -117,14 +150,6 @@ internal static partial class EnphaseBenchmark
         var peer = PeerProcess.StartDotnetTool("Nexwatt.HardwareSim", "hardware-sim", arguments);
         peers.Add(peer);
         return peer;
-    }
-
-    private static (long Current, long Peak) ResidentMemory(int pid)
-    {
-        var status = File.ReadAllLines($"/proc/{pid}/status");
-        long Field(string name) => status.FirstOrDefault(l => l.StartsWith(name, StringComparison.Ordinal)) is { } line
-            ? long.Parse(line[name.Length..].Trim().Split(' ')[0], CultureInfo.InvariantCulture) * 1024 : -1;
-        return (Field("VmRSS:"), Field("VmHWM:"));
     }
 
     private static string LoadAverage() => File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "n/a";

@@ -1,5 +1,4 @@
-using System.Xml;
-using System.Xml.Linq;
+using System.Globalization;
 
 namespace Nexwatt.Protocols.Enphase.Decoding;
 
@@ -11,42 +10,35 @@ public sealed record GatewayInfo(string Serial, string PartNumber, FirmwareVersi
 {
     public const string Endpoint = "/info";
 
-    /// <summary>Decodes the /info XML; throws <see cref="EnphaseFormatException"/> on anything else.</summary>
+    // DateTimeOffset's range: 0001-01-01 .. 9999-12-31 as Unix seconds.
+    private const long LatestEpochSeconds = 253_402_300_799;
+
+    /// <summary>Decodes the /info XML (read by <see cref="FlatXml"/>, not System.Xml); throws <see cref="EnphaseFormatException"/> on anything else.</summary>
     public static GatewayInfo Decode(ReadOnlySpan<byte> body)
     {
-        XDocument document;
-        try
-        {
-            // No DTDs and no external entities: the body comes from the network.
-            var settings = new XmlReaderSettings { DtdProcessing = DtdProcessing.Prohibit, XmlResolver = null, MaxCharactersInDocument = 1 << 20 };
-            using var reader = XmlReader.Create(new MemoryStream(body.ToArray()), settings);
-            document = XDocument.Load(reader);
-        }
-        catch (XmlException e)
-        {
-            throw new EnphaseFormatException(Endpoint, $"not valid XML ({e.Message})", e);
-        }
-        var root = document.Root;
-        if (root is null || root.Name.LocalName != "envoy_info")
-            throw new EnphaseFormatException(Endpoint, $"root element is <{root?.Name.LocalName}>, expected <envoy_info>");
-        var device = root.Element("device") ?? throw new EnphaseFormatException(Endpoint, "no <device> element");
-        var serial = Required(device, "sn");
-        var software = Required(device, "software");
+        var document = FlatXml.Read(body, Endpoint);
+        if (document.RootName != "envoy_info")
+            throw new EnphaseFormatException(Endpoint, $"root element is <{document.RootName}>, expected <envoy_info>");
+        var fields = document.Text;
+        if (!fields.ContainsKey("device")) throw new EnphaseFormatException(Endpoint, "no <device> element");
+        var serial = Required(fields, "sn");
+        var software = Required(fields, "software");
         FirmwareVersion firmware;
         try { firmware = FirmwareVersion.Parse(software); }
         catch (FormatException e) { throw new EnphaseFormatException(Endpoint, e.Message, e); }
-        var time = long.TryParse(root.Element("time")?.Value, out var epoch) && epoch > 0 ? DateTimeOffset.FromUnixTimeSeconds(epoch) : (DateTimeOffset?)null;
-        return new GatewayInfo(serial, device.Element("pn")?.Value.Trim() ?? "", firmware,
-            Flag(device.Element("imeter")), Flag(root.Element("web-tokens")) ?? false, time);
+        var time = fields.TryGetValue("time", out var text) && long.TryParse(text.Trim(), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var epoch)
+            && epoch is > 0 and <= LatestEpochSeconds ? DateTimeOffset.FromUnixTimeSeconds(epoch) : (DateTimeOffset?)null;
+        return new GatewayInfo(serial, fields.GetValueOrDefault("device/pn")?.Trim() ?? "", firmware,
+            Flag(fields.GetValueOrDefault("device/imeter")), Flag(fields.GetValueOrDefault("web-tokens")) ?? false, time);
     }
 
-    private static string Required(XElement parent, string name)
+    private static string Required(IReadOnlyDictionary<string, string> fields, string name)
     {
-        var value = parent.Element(name)?.Value.Trim();
+        var value = fields.GetValueOrDefault("device/" + name)?.Trim();
         return string.IsNullOrEmpty(value) ? throw new EnphaseFormatException(Endpoint, $"<device> has no <{name}>") : value;
     }
 
-    private static bool? Flag(XElement? element) => element?.Value.Trim().ToLowerInvariant() switch
+    private static bool? Flag(string? value) => value?.Trim().ToLowerInvariant() switch
     {
         "true" => true,
         "false" => false,

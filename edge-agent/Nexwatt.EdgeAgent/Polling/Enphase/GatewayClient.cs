@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using Nexwatt.Protocols.Enphase;
 using Nexwatt.Protocols.Enphase.Auth;
 using Nexwatt.Protocols.Enphase.Readings;
@@ -32,7 +33,18 @@ internal sealed class GatewayClient : IDisposable
             AllowAutoRedirect = false,
         };
         if (pin is not null)
+        {
             handler.SslOptions.RemoteCertificateValidationCallback = (_, certificate, _, _) => pin.Accept(certificate);
+            // The pin is the whole trust decision, so the chain is built against an empty custom root store: the
+            // runtime then never loads and parses the system's CA bundle for a self-signed certificate that cannot
+            // chain to it anyway (memory and CPU the first handshake would otherwise pay), and never downloads.
+            handler.SslOptions.CertificateChainPolicy = new X509ChainPolicy
+            {
+                TrustMode = X509ChainTrustMode.CustomRootTrust,
+                RevocationMode = X509RevocationMode.NoCheck,
+                DisableCertificateDownloads = true,
+            };
+        }
         _http = new HttpClient(handler) { BaseAddress = baseUrl, Timeout = Timeout.InfiniteTimeSpan };
     }
 
