@@ -31,6 +31,8 @@ internal sealed record RuntimeVariant(string Name, IReadOnlyDictionary<string, s
         With(unitEnvironment, "no-ready-to-run", ("DOTNET_ReadyToRun", "0")),
         With(unitEnvironment, "no-w^x", ("DOTNET_EnableWriteXorExecute", "0")),
         With(unitEnvironment, "malloc-arenas-2", ("MALLOC_ARENA_MAX", "2")),
+        // The package's runtimeconfig.json sets the spin limit to 0; this row is the runtime's default spinning.
+        With(unitEnvironment, "pool-spin-default", ("DOTNET_ThreadPool_UnfairSemaphoreSpinLimit", "70")),
     ];
 
     private static RuntimeVariant With(IReadOnlyDictionary<string, string> baseline, string name, params (string Key, string Value)[] settings)
