@@ -84,6 +84,11 @@ public static class CollectorHost
         // runs), which a client could repeat without bound; those are counted and logged, rate-limited, by
         // GrpcMessageRefusals, and a failure of the services themselves by SiteCallInterceptor.
         builder.Logging.AddFilter("Grpc.AspNetCore.Server.ServerCallHandler", LogLevel.Critical);
+        // AddAuthentication registers ASP.NET Core's data protection, whose key ring warms up at start and warns that its
+        // keys are kept in memory or unencrypted (the service user has no home). Nothing of ours is protected with it:
+        // the management scheme compares token hashes. The warnings gave an operator nothing to act on, so only its
+        // errors are kept.
+        builder.Logging.AddFilter("Microsoft.AspNetCore.DataProtection", LogLevel.Error);
 
         var collector = builder.Configuration.GetSection(CollectorOptions.SectionName).Get<CollectorOptions>() ?? new CollectorOptions();
         builder.WebHost.ConfigureKestrel(kestrel => ConfigureListeners(kestrel, collector));
