@@ -27,8 +27,24 @@ public class RtuDeviceOptionsTests
         var device = Assert.Single(options.Devices);
         Assert.Equal(TimeSpan.FromMilliseconds(5), device.Serial.TurnaroundDelay);
         Assert.True(device.Serial.LocalEcho);
-        Assert.Equal("/dev/ttyUSB0/7", device.EffectiveId);
+        Assert.Equal("ttyUSB0-7", device.EffectiveId);
         Assert.Empty(Problems(options));
+    }
+
+    [Theory]
+    [InlineData("tcp", "192.168.1.5", 502, null, 1, "192.168.1.5-502-1")]
+    [InlineData("tcp", "::1", 1502, null, 126, "1-1502-126")]
+    [InlineData("tcp", "gateway.site.example", 502, null, 3, "gateway.site.example-502-3")]
+    [InlineData("rtu", null, 0, "/dev/ttyUSB0", 7, "ttyUSB0-7")]
+    [InlineData("rtu", null, 0, "/dev/serial/by-id/usb-FTDI_FT232R_USB_UART_A50285BI-if00-port0", 247, "usb-FTDI_FT232R_USB_UART_A50285BI-if00-port0-247")]
+    [InlineData("rtu", null, 0, "/dev/serial/by-path/platform-fd500000.pcie-pci-0000:01:00.0-usb-0:1.3:1.0-port0-and-more-words-to-pass-64", 2,
+        "platform-fd500000.pcie-pci-0000_01_00.0-usb-0_1.3_1.0-port0-an-2")]
+    public void A_device_without_an_id_gets_one_the_collector_can_link(string transport, string? host, int port, string? serialPort, int unit, string expected)
+    {
+        var device = new DeviceOptions { Transport = transport, Host = host ?? "", Port = port, UnitId = unit, Serial = new SerialOptions { Port = serialPort ?? "" } };
+        Assert.Equal(expected, device.EffectiveId);
+        // The collector's rule for the device_id of an asset link (AssetRegistrationValidator.IsValidId).
+        Assert.Matches("^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$", device.EffectiveId);
     }
 
     [Fact]

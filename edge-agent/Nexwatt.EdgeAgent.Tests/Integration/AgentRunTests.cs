@@ -101,7 +101,7 @@ public class AgentRunTests
             await using var agent = AgentProcess.Start(["run", "--config", config]);
             await agent.WaitForLineAsync(l => l.Contains($"Discovery: found SunSpec device at 127.0.0.1:{battery.Port} unit 1"), TimeSpan.FromSeconds(60));
             await agent.WaitForLineAsync(l => l.Contains("Discovery finished: 1 device(s) found"), TimeSpan.FromSeconds(30));
-            await agent.WaitForLineAsync(l => System.Text.RegularExpressions.Regex.IsMatch(l, $@"127\.0\.0\.1:{battery.Port}/1: \d+ readings .*SoC="), TimeSpan.FromSeconds(30));
+            await agent.WaitForLineAsync(l => System.Text.RegularExpressions.Regex.IsMatch(l, $@"127\.0\.0\.1-{battery.Port}-1: \d+ readings .*SoC="), TimeSpan.FromSeconds(30));
         }
         finally { File.Delete(config); }
     }

@@ -57,9 +57,9 @@ public sealed class RegisterMapRunTests
         try
         {
             await using var agent = AgentProcess.Start(["run", "--config", config]);
-            var identified = await agent.WaitForLineAsync(l => l.Contains($"127.0.0.1:{port}/1: identified as"), TimeSpan.FromSeconds(60));
+            var identified = await agent.WaitForLineAsync(l => l.Contains($"127.0.0.1-{port}-1: identified as"), TimeSpan.FromSeconds(60));
             Assert.Contains("a huawei-sun2000 device", identified);
-            await agent.WaitForLineAsync(l => l.Contains($"127.0.0.1:{port}/1: 11 readings (11 good)"), TimeSpan.FromSeconds(30));
+            await agent.WaitForLineAsync(l => l.Contains($"127.0.0.1-{port}-1: 11 readings (11 good)"), TimeSpan.FromSeconds(30));
         }
         finally { File.Delete(config); }
     }

@@ -41,7 +41,7 @@ public sealed class SerialDiscoveryTests
             foreach (var unit in new[] { 1, 2 })
             {
                 Assert.True(agent.Log.Contains($"found SunSpec device on {port} unit {unit}: SunSpecTest TestInverter-1"), $"unit {unit} not found{context()}");
-                await agent.WaitForLineAsync(l => Regex.IsMatch(l, $@"{Regex.Escape(port)}/{unit}: \d+ readings \(\d+ good\)"), TimeSpan.FromSeconds(30));
+                await agent.WaitForLineAsync(l => Regex.IsMatch(l, $@"{Regex.Escape(DiscoveredId(port, unit))}: \d+ readings \(\d+ good\)"), TimeSpan.FromSeconds(30));
             }
             // Units that answer but are neither SunSpec nor a map are named, not polled; silent and slow ones are absent.
             Assert.Contains($"{port} unit 4 answers (Modbus)", agent.Log);
@@ -67,7 +67,7 @@ public sealed class SerialDiscoveryTests
             Discovery = new DiscoveryOptions { Enabled = true, Serial = [new SerialSweepOptions { Port = port, BaudRate = 19200, Units = "1-6", ProbeTimeout = TimeSpan.FromMilliseconds(500) }] },
         };
         await using var worker = await Worker.StartAsync(agent);
-        var found = $"{port}/2";
+        var found = DiscoveredId(port, 2);
         // Good polls, not all polls: the discovered unit polls on the bus's timeout, and pymodbus under load may miss one.
         static long Good(DeviceHealth? h) => h is null ? 0 : h.Polls - h.FailedPolls;
         await worker.WaitAsync(() => Good(health(found)) >= 3 && health("meter") is { Polls: >= 5 } && worker.Log.Text.Contains($"sweep of {port} finished"));
@@ -107,7 +107,7 @@ public sealed class SerialDiscoveryTests
                 Discovery = new DiscoveryOptions { Enabled = true, Serial = [new SerialSweepOptions { Port = pty.A, BaudRate = 19200, Units = "2-4", ProbeTimeout = TimeSpan.FromMilliseconds(500) }] },
             };
             await using var worker = await Worker.StartAsync(agent);
-            var id = $"{pty.A}/3";
+            var id = DiscoveredId(pty.A, 3);
             await worker.WaitAsync(() => worker.Health.Get(id) is { Polls: >= 2 });
             var context = $"\n{worker.Log.Text}\npymodbus log:\n{server.Log}";
             Assert.True(worker.Health.Get(id) is { FailedPolls: 0, Polls: >= 2 }, $"the meter was not polled: {worker.Health.Get(id)}{context}");
@@ -196,4 +196,7 @@ public sealed class SerialDiscoveryTests
         public ILogger CreateLogger(string categoryName) => logger;
         public void Dispose() { }
     }
+
+    /// <summary>The id a device found on <paramref name="port"/> reports under (it has no configured Id).</summary>
+    private static string DiscoveredId(string port, int unit) => new DeviceOptions { Transport = "rtu", Serial = new SerialOptions { Port = port }, UnitId = unit }.EffectiveId;
 }

@@ -63,7 +63,23 @@ public sealed partial class DeviceOptions
     /// <summary>Device quirks, as data.</summary>
     public DeviceQuirkOptions Quirks { get; set; } = new();
 
-    public string EffectiveId => string.IsNullOrWhiteSpace(Id) ? $"{Location}/{UnitId}" : Id;
+    /// <summary>
+    /// The id the device's readings carry: <see cref="Id"/>, or for a device without one (discovered, or pasted from a
+    /// scan) an id made of where it is, in the form the collector can link to an asset (letters, digits, '.', '_', '-',
+    /// at most 64, starting with a letter or digit): 192.168.1.5-502-1, or ttyUSB0-7 for unit 7 on /dev/ttyUSB0.
+    /// Before, it was "192.168.1.5:502/1", which the collector stored but could never link.
+    /// </summary>
+    public string EffectiveId => string.IsNullOrWhiteSpace(Id) ? GeneratedId() : Id;
+
+    private string GeneratedId()
+    {
+        var where = IsSerial ? Path.GetFileName(Serial.Port.TrimEnd('/')) : $"{Host}-{Port}";
+        var suffix = $"-{UnitId}";
+        var cleaned = new string(where.Select(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-' ? c : '_').ToArray())
+            .TrimStart('.', '_', '-');
+        if (cleaned.Length == 0) cleaned = "device";
+        return cleaned[..Math.Min(cleaned.Length, 64 - suffix.Length)] + suffix;
+    }
 }
 
 /// <summary>Per-device workarounds that real gateways need; see the Modbus library's ModbusDeviceQuirks.</summary>
