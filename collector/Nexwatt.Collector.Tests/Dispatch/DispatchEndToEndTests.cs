@@ -377,6 +377,8 @@ public sealed class DispatchEndToEndTests
     public async Task Each_sites_answer_is_exported_as_dispatch_latency_by_outcome_on_the_metrics_endpoint()
     {
         await using var server = await CollectorServer.StartAsync(Settings(TimeSpan.FromSeconds(2)));
+        // A second collector host in the same process, idle: it must export none of the first one's dispatches.
+        await using var bystander = await CollectorServer.StartAsync(Settings(TimeSpan.FromSeconds(2)));
         var tokens = new Dictionary<string, string>();
         foreach (var site in new[] { "site-a", "site-r", "site-s" }) tokens[site] = await BatterySiteAsync(server, site);
         using var key = DispatchApi.PublicKey(server);
@@ -393,16 +395,21 @@ public sealed class DispatchEndToEndTests
         _ = await silent.NextAsync(key); // received, never answered: timed out after the 2 s confirmation timeout
 
         IReadOnlyList<PrometheusParser.Sample> samples = [];
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
+        var scrape = "";
+        // Generous: once seen on a loaded CI machine, the timeout was not in the scrape within 20 s of the site failing.
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
         while (!samples.Any(s => s.Name.EndsWith("_count", StringComparison.Ordinal) && s.Labels["outcome"] == "timeout") && DateTime.UtcNow < deadline)
         {
             await Task.Delay(TimeSpan.FromMilliseconds(500));
-            var families = await PrometheusParser.ParseAsync(await server.Api.GetStringAsync("/metrics"));
+            scrape = await server.Api.GetStringAsync("/metrics");
+            var families = await PrometheusParser.ParseAsync(scrape);
             var latency = families.SingleOrDefault(f => f.Name == "nexwatt_collector_dispatch_latency_seconds");
             if (latency is null) continue;
             Assert.Equal("histogram", latency.Type);
             samples = latency.Samples;
         }
+        Assert.True(samples.Any(s => s.Labels["outcome"] == "timeout"),
+            $"no timeout in 60 s; the last scrape's dispatch latency lines:\n{string.Join('\n', scrape.Split('\n').Where(l => l.Contains("dispatch_latency", StringComparison.Ordinal)))}");
         double Value(string suffix, string outcome) => samples.Single(s => s.Name == "nexwatt_collector_dispatch_latency_seconds" + suffix && s.Labels["outcome"] == outcome).Value;
         Assert.Equal(1, Value("_count", "applied"));
         Assert.Equal(1, Value("_count", "rejected"));
@@ -410,5 +417,9 @@ public sealed class DispatchEndToEndTests
         Assert.InRange(Value("_count", "timeout"), 1, 3);
         Assert.InRange(Value("_sum", "applied"), 0, 10);
         Assert.InRange(Value("_sum", "timeout") / Value("_count", "timeout"), 2, 5); // the confirmation timeout, plus up to a monitor pass
+        var bystanderLatency = (await PrometheusParser.ParseAsync(await bystander.Api.GetStringAsync("/metrics")))
+            .SingleOrDefault(f => f.Name == "nexwatt_collector_dispatch_latency_seconds");
+        Assert.True(bystanderLatency is null || bystanderLatency.Samples.All(s => !s.Name.EndsWith("_count", StringComparison.Ordinal) || s.Value == 0),
+            "the idle collector exported the other one's dispatch latency");
     }
 }

@@ -67,6 +67,11 @@ public static class CollectorHost
         services.AddSingleton(sp => Sdk.CreateMeterProviderBuilder()
             .ConfigureResource(r => r.AddService("nexwatt-collector"))
             .AddMeter(Observability.CollectorMetrics.MeterName, "System.Runtime")
+            // AddMeter selects by name, which would also take the instruments of another collector host in the same
+            // process (tests run several): only this host's meter, the one its IMeterFactory scoped, is exported.
+            .AddView(instrument => instrument.Meter.Name == Observability.CollectorMetrics.MeterName
+                && !ReferenceEquals(instrument.Meter.Scope, sp.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>())
+                ? MetricStreamConfiguration.Drop : null)
             .AddPrometheusExporter()
             .Build());
         services.AddSingleton<MqttRefusals>();
