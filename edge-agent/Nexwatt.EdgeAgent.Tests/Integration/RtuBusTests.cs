@@ -118,7 +118,8 @@ public sealed class RtuBusTests
         await using var bus = await StartSerialBusAsync();
         var results = await PollBusAsync(unit => new DeviceOptions
         {
-            Id = $"unit-{unit}", Transport = "rtu", UnitId = unit, Timeout = TimeSpan.FromMilliseconds(400),
+            // 1 s: pymodbus on a loaded CI machine once took over 400 ms for a healthy unit; unit 6 (1.5 s late) still times out.
+            Id = $"unit-{unit}", Transport = "rtu", UnitId = unit, Timeout = TimeSpan.FromSeconds(1),
             Serial = new SerialOptions { Port = bus.Pty!.A, BaudRate = 19200 },
         });
         AssertHealthyUnaffected(results, bus);
@@ -130,7 +131,7 @@ public sealed class RtuBusTests
         await using var bus = await StartTcpBusAsync();
         var results = await PollBusAsync(unit => new DeviceOptions
         {
-            Id = $"unit-{unit}", Transport = "rtu-over-tcp", Host = "127.0.0.1", Port = bus.TcpPort, UnitId = unit, Timeout = TimeSpan.FromMilliseconds(400),
+            Id = $"unit-{unit}", Transport = "rtu-over-tcp", Host = "127.0.0.1", Port = bus.TcpPort, UnitId = unit, Timeout = TimeSpan.FromSeconds(1),
         });
         AssertHealthyUnaffected(results, bus);
     }
