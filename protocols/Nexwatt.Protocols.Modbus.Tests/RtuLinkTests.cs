@@ -163,27 +163,29 @@ public sealed class RtuLinkTests
     [Fact]
     public async Task TheTurnaroundDelay_SeparatesAnAnswerFromTheNextRequest()
     {
-        await using var bus = new InMemoryRtuBus(r => InMemoryRtuBus.Registers(r, 1));
         var options = Fast();
         options.TurnaroundDelay = TimeSpan.FromMilliseconds(40);
+        await AssertGapAfterAnswerAsync(options, TimeSpan.FromMilliseconds(38));
+    }
+
+    /// <summary>Two reads on one bus: the second request goes out at least <paramref name="atLeast"/> after the first answer.</summary>
+    private static async Task AssertGapAfterAnswerAsync(ModbusRtuLinkOptions options, TimeSpan atLeast)
+    {
+        await using var bus = new InMemoryRtuBus(r => InMemoryRtuBus.Registers(r, 1));
         await using var link = new ModbusRtuLink(bus, options);
         await link.ReadHoldingRegistersAsync(1, 0, 1);
         await link.ReadHoldingRegistersAsync(2, 0, 1);
         var gap = bus.Requests[1].At - bus.AnswerTimes[0];
-        Assert.True(gap >= TimeSpan.FromMilliseconds(38), $"the next request came {gap.TotalMilliseconds:0} ms after the answer");
+        Assert.True(gap >= atLeast, $"the next request came {gap.TotalMilliseconds:0} ms after the answer");
     }
 
     [Fact]
     public async Task AnInterFrameSilenceSetByHand_ReplacesTheSpecT35()
     {
-        await using var bus = new InMemoryRtuBus(r => InMemoryRtuBus.Registers(r, 1));
         var options = Fast();
         options.InterFrameSilence = TimeSpan.FromMilliseconds(40);
-        await using var link = new ModbusRtuLink(bus, options);
-        await link.ReadHoldingRegistersAsync(1, 0, 1);
-        await link.ReadHoldingRegistersAsync(2, 0, 1);
-        var gap = bus.Requests[1].At - bus.AnswerTimes[0];
-        Assert.True(gap >= TimeSpan.FromMilliseconds(38), $"the next request came {gap.TotalMilliseconds:0} ms after the answer");
+        await AssertGapAfterAnswerAsync(options, TimeSpan.FromMilliseconds(38));
+        await using var bus = new InMemoryRtuBus(r => InMemoryRtuBus.Registers(r, 1));
         var bad = Fast();
         bad.InterFrameSilence = TimeSpan.FromMilliseconds(-1);
         var error = Assert.Throws<ArgumentException>(() => new ModbusRtuLink(bus, bad));
